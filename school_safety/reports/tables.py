@@ -1,0 +1,59 @@
+"""A pupil's report, its evidence and the conversation about it."""
+
+from piccolo.columns import Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from school_safety.schools.tables import School
+from school_safety.staff.tables import StaffAccount
+
+
+class Report(Table):
+    # Shown to staff and used by other channels with the receipt; says nothing by itself.
+    case_code = Varchar(length=16, unique=True)
+    # Keyed hash of the pupil's receipt (see reports.receipts); never the receipt itself.
+    receipt_hash = Varchar(length=64, unique=True)
+    # Reports outlive any change to the school list: a school with reports cannot be deleted.
+    school = ForeignKey(references=School, on_delete=OnDelete.restrict, null=False, index=True)
+    language = Varchar(length=2)
+    text = Text()
+    # Comma-separated codes from reports.choices.QUICK_CHOICES.
+    quick_choices = Varchar(length=200, default="")
+    location = Varchar(length=32, default="")
+    location_detail = Varchar(length=300, default="")
+    happened = Varchar(length=32, default="")
+    people_involved = Text(default="")
+    reporter_role = Varchar(length=16, default="")
+    # Channel the report came through: web | api
+    channel = Varchar(length=16, default="web")
+    status = Varchar(length=16, default="new", index=True)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Evidence(Table):
+    """A screenshot or photo, re-encoded without metadata before it got here."""
+
+    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
+    content_type = Varchar(length=32)
+    data = Bytea()
+    width = Integer()
+    height = Integer()
+    # report | follow_up
+    added_with = Varchar(length=16, default="report")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Message(Table):
+    """One message between staff and the anonymous reporter."""
+
+    report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
+    # reporter | staff
+    author = Varchar(length=16)
+    # Which staff member wrote it; the pupil sees only "school psychologist".
+    staff_account = ForeignKey(references=StaffAccount, on_delete=OnDelete.set_null, null=True)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow())
+    # When the other side first saw it: drives the unread markers.
+    read_at = Timestamptz(null=True, default=None)
