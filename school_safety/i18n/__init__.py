@@ -52,6 +52,15 @@ def set_language(language: str) -> None:
     _current.set(language if language in LANGUAGES else DEFAULT_LANGUAGE)
 
 
+def translate(message: str) -> str:
+    """The message in the current language, unformatted (what Jinja's i18n expects)."""
+    return translations(current_language()).gettext(message)
+
+
+def translate_plural(singular: str, plural: str, n: int) -> str:
+    return translations(current_language()).ngettext(singular, plural, n)
+
+
 def gettext(message: str, **variables: object) -> str:
     text = translations(current_language()).gettext(message)
     return text % variables if variables else text

@@ -416,7 +416,9 @@ def demo_schools(per_region: int = 15) -> list[DemoSchool]:
     The output is fully deterministic: each region uses its own
     ``random.Random`` seeded with a fixed string, so the same call always
     returns the same list. Codes are ``"<REGION>-<NNN>"`` (``NNN`` from 001),
-    school numbers are unique within a town.
+    school numbers are unique within a town (within the whole city for
+    Astana, Almaty and Shymkent). Raises ``ValueError`` unless
+    ``0 <= per_region <= 999``.
     """
     if not 0 <= per_region <= _MAX_PER_REGION:
         raise ValueError(f"per_region must be between 0 and {_MAX_PER_REGION}, got {per_region}")
@@ -427,11 +429,19 @@ def demo_schools(per_region: int = 15) -> list[DemoSchool]:
         indices = _town_indices(len(region.towns), per_region)
 
         # Draw distinct school numbers per town, handed out in ascending order.
+        # In the three cities schools are numbered city-wide, so numbers are
+        # also kept unique across a city's districts.
+        citywide = region.name_kk.endswith("қаласы")
+        taken: set[int] = set()
         numbers: list[list[int]] = []
         for town_index in range(len(region.towns)):
             count = indices.count(town_index)
-            pool = range(1, max(80, 2 * count) + 1)
-            numbers.append(sorted(rng.sample(pool, count), reverse=True))
+            limit = max(80, 2 * (per_region if citywide else count))
+            pool = [n for n in range(1, limit + 1) if n not in taken]
+            drawn = rng.sample(pool, count)
+            if citywide:
+                taken.update(drawn)
+            numbers.append(sorted(drawn, reverse=True))
 
         for serial, town_index in enumerate(indices, start=1):
             town = region.towns[town_index]

@@ -1,0 +1,93 @@
+"""The application factory: assembles every domain's routes with the shared web layer."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
+from litestar.exceptions import HTTPException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+import school_safety.db  # noqa: F401 - points Piccolo at our configuration
+from school_safety.config import get_settings
+from school_safety.db.engine import close_pool, open_pool
+from school_safety.reports.api import ReportsApi
+from school_safety.reports.pages import ReportPages
+from school_safety.schools.api import SchoolsApi
+from school_safety.schools.pages import SchoolPages
+from school_safety.web.access_log import log_response
+from school_safety.web.errors import handle_http_exception, handle_unexpected
+from school_safety.web.headers import add_security_headers
+from school_safety.web.language import health, switch_language
+from school_safety.web.locale import LocaleMiddleware
+from school_safety.web.templating import template_engine
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+# A week: static files change only with a release, and pupils pay for their data.
+STATIC_MAX_AGE = 7 * 24 * 3600
+
+__version__ = "0.1.0"
+
+
+async def _startup() -> None:
+    if get_settings().db_pool:
+        await open_pool()
+
+
+async def _shutdown() -> None:
+    if get_settings().db_pool:
+        await close_pool()
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    logging.getLogger("school_safety").setLevel(logging.INFO)
+    return Litestar(
+        route_handlers=[
+            SchoolPages,
+            ReportPages,
+            SchoolsApi,
+            ReportsApi,
+            switch_language,
+            health,
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC_DIR],
+                name="static",
+                cache_control=CacheControlHeader(max_age=STATIC_MAX_AGE, public=True),
+            ),
+        ],
+        template_config=TemplateConfig(instance=template_engine()),
+        plugins=[HTMXPlugin()],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key.decode(),
+            # The JSON API takes no cookies and is called by other services, not browsers.
+            exclude=["/api/"],
+            cookie_samesite="strict",
+            cookie_httponly=True,
+        ),
+        middleware=[LocaleMiddleware()],
+        before_send=[add_security_headers, log_response],
+        exception_handlers={
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        request_max_body_size=settings.request_max_bytes,
+        openapi_config=OpenAPIConfig(
+            title="school_safety",
+            version=__version__,
+            path="/api/schema",
+            # Only the JSON document: the interactive viewers load scripts from other hosts.
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        on_startup=[_startup],
+        on_shutdown=[_shutdown],
+        debug=False,
+    )

@@ -1,0 +1,105 @@
+"""The `school-safety` command: serve, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+import school_safety.db  # noqa: F401 - points Piccolo at our configuration
+from school_safety.config import get_settings
+
+
+def _migrate() -> None:
+    from school_safety.db.migrate import migrate
+
+    asyncio.run(migrate())
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    _migrate()
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from school_safety.schools.demo import load_demo_schools
+    from school_safety.staff.demo import demo_password, load_demo_staff
+
+    _migrate()
+
+    async def load() -> None:
+        regions, schools = await load_demo_schools(per_region=args.schools_per_region)
+        print(f"Demo data: {regions} regions and {schools} schools added.")
+        print("Demo staff accounts (each must change its password at first login):")
+        for account, created in await load_demo_staff():
+            shown = demo_password(account) if created else "(existed already; password unchanged)"
+            print(f"  {account.role:<13} {account.username:<14} {shown}")
+
+    asyncio.run(load())
+    print("A school's report form: /s/AST-001   its poster: /s/AST-001/poster")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    workers = args.workers
+    if settings.is_sqlite and workers > 1:
+        print(
+            "SQLite runs with one worker process; use PostgreSQL (DATABASE_URL) for more.",
+            file=sys.stderr,
+        )
+        return 2
+    # Once here, before any worker starts, so workers never race to migrate.
+    _migrate()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(
+        "school_safety.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=workers,
+        # The server's own access log records client addresses; ours does not.
+        access_log=False,
+        log_config=None,
+        server_header=False,
+        proxy_headers=args.behind_proxy,
+        forwarded_allow_ips="*" if args.behind_proxy else None,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="school-safety", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the web application")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-For from the reverse proxy (used only for rate limits)",
+    )
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    demo = commands.add_parser("demo", help="load demo regions, schools and staff accounts")
+    demo.add_argument("--schools-per-region", type=int, default=15)
+    demo.set_defaults(handler=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

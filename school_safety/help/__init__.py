@@ -1,0 +1,1 @@
+"""Where a child can get help right now: the help lines shown on every pupil page."""

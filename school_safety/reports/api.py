@@ -1,0 +1,211 @@
+"""JSON endpoints for other channels (the 111 contact centre, a messenger bot).
+
+They file into the same pipeline as the web form. Errors carry a message in
+the report's language (or the caller's Accept-Language) and, for bad fields,
+a message per field.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.status_codes import (
+    HTTP_201_CREATED,
+    HTTP_404_NOT_FOUND,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+
+from school_safety.config import get_settings
+from school_safety.i18n import LANGUAGES, N_, gettext, set_language
+from school_safety.reports import limits
+from school_safety.reports.choices import STATUS_FOR_PUPIL
+from school_safety.reports.followup import add_reply, case_for_reporter, find_report_id
+from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
+from school_safety.reports.pages import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.web.ratelimit import client_key
+
+NOT_FOUND = N_("No report matches this case code and receipt.")
+INVALID = N_("Some fields are not right.")
+
+Receipt = Annotated[str, HeaderParameter(header="X-Receipt", required=False, default="")]
+
+
+@dataclass
+class NewReport:
+    school: str
+    text: str
+    language: str
+    quick_choices: list[str] = field(default_factory=list)
+    location: str = ""
+    location_detail: str = ""
+    happened: str = ""
+    people_involved: str = ""
+    reporter_role: str = ""
+    # Pictures as base64; re-encoded without metadata like the web form's.
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass
+class FiledReport:
+    case: str
+    receipt: str
+    status: str
+    first_response_hours: int
+
+
+@dataclass
+class ReporterReply:
+    text: str
+
+
+@dataclass
+class ThreadEntry:
+    sender: str
+    text: str
+    at: datetime
+
+
+@dataclass
+class CaseStatus:
+    case: str
+    status: str
+    status_text: str
+    messages: list[ThreadEntry]
+
+
+@dataclass
+class ApiError:
+    error: str
+    status: int
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _error(status: int, message: str, fields: dict[str, str] | None = None) -> Response[ApiError]:
+    return Response(
+        ApiError(
+            error=gettext(message),
+            status=status,
+            fields={name: gettext(text) for name, text in (fields or {}).items()},
+        ),
+        status_code=status,
+    )
+
+
+def _decode_pictures(encoded: list[str]) -> list[bytes] | None:
+    try:
+        return [base64.b64decode(item, validate=True) for item in encoded]
+    except (binascii.Error, ValueError):
+        return None
+
+
+async def _case_status(report_id: int) -> CaseStatus:
+    found = await case_for_reporter(report_id)
+    return CaseStatus(
+        case=found.case_code,
+        status=found.status,
+        status_text=gettext(STATUS_FOR_PUPIL.get(found.status, STATUS_FOR_PUPIL["new"])),
+        messages=[
+            ThreadEntry(
+                sender="staff" if message.from_staff else "reporter",
+                text=message.body,
+                at=message.created_at,
+            )
+            for message in found.messages
+        ],
+    )
+
+
+class ReportsApi(Controller):
+    path = "/api/v1/reports"
+    tags = ["reports"]
+
+    @post("/", status_code=HTTP_201_CREATED, summary="File a report")
+    async def file_report(
+        self, request: Request, data: JSONBody[NewReport]
+    ) -> Response[FiledReport] | Response[ApiError]:
+        if data.language in LANGUAGES:
+            set_language(data.language)
+        client = client_key(request)
+        if limits.submissions().blocked(client):
+            return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_SUBMISSIONS)
+        pictures = _decode_pictures(data.evidence)
+        if pictures is None:
+            return _error(
+                HTTP_422_UNPROCESSABLE_ENTITY,
+                INVALID,
+                {"evidence": N_("A file could not be read as a picture.")},
+            )
+        draft = ReportDraft(
+            school_code=data.school,
+            text=data.text,
+            language=data.language,
+            quick_choices=data.quick_choices,
+            location=data.location,
+            location_detail=data.location_detail,
+            happened=data.happened,
+            people_involved=data.people_involved,
+            reporter_role=data.reporter_role,
+            evidence=pictures,
+            channel="api",
+        )
+        try:
+            submitted = await submit_report(draft)
+        except ReportInvalid as invalid:
+            return _error(HTTP_422_UNPROCESSABLE_ENTITY, INVALID, invalid.errors)
+        limits.submissions().hit(client)
+        return Response(
+            FiledReport(
+                case=submitted.case_code,
+                receipt=submitted.receipt,
+                status="new",
+                first_response_hours=get_settings().first_response_hours,
+            ),
+            status_code=HTTP_201_CREATED,
+        )
+
+    async def _open(self, request: Request, case: str, receipt: str) -> int | Response[ApiError]:
+        client = client_key(request)
+        if limits.receipt_guessing_blocked(client):
+            return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_GUESSES)
+        report_id = await find_report_id(receipt, case_code=case)
+        if report_id is None:
+            limits.record_receipt_failure(client)
+            return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
+        return report_id
+
+    @get("/{case:str}", summary="Status and messages of a report (receipt in X-Receipt)")
+    async def read_case(
+        self, request: Request, case: FromPath[str], receipt: Receipt
+    ) -> Response[CaseStatus] | Response[ApiError]:
+        opened = await self._open(request, case, receipt)
+        if isinstance(opened, Response):
+            return opened
+        return Response(await _case_status(opened))
+
+    @post(
+        "/{case:str}/messages",
+        status_code=HTTP_201_CREATED,
+        summary="The reporter's reply (receipt in X-Receipt)",
+    )
+    async def reply(
+        self,
+        request: Request,
+        case: FromPath[str],
+        receipt: Receipt,
+        data: JSONBody[ReporterReply],
+    ) -> Response[CaseStatus] | Response[ApiError]:
+        opened = await self._open(request, case, receipt)
+        if isinstance(opened, Response):
+            return opened
+        try:
+            await add_reply(opened, data.text)
+        except ReportInvalid as invalid:
+            return _error(HTTP_422_UNPROCESSABLE_ENTITY, INVALID, invalid.errors)
+        return Response(await _case_status(opened), status_code=HTTP_201_CREATED)

@@ -1,0 +1,188 @@
+"""Taking a report in: validate, store, hand back the case code and receipt.
+
+The report and its evidence are committed in one transaction before anything
+else happens; whatever runs afterwards (classification, notifications) may
+fail without losing it. Messages in `ReportInvalid` are untranslated msgids,
+so each channel can show them in its user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import anyio.to_thread
+from piccolo.query.methods.insert import Insert
+
+from school_safety.config import get_settings
+from school_safety.db.engine import write_transaction
+from school_safety.i18n import LANGUAGES, N_
+from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
+from school_safety.reports.evidence import (
+    CleanImage,
+    EvidenceLimits,
+    EvidenceRejected,
+    sanitize_image,
+)
+from school_safety.reports.receipts import new_case_code, new_receipt, receipt_hash
+from school_safety.reports.tables import Evidence, Report
+from school_safety.schools.service import school_by_code
+from school_safety.text import clean_line, clean_text
+
+PEOPLE_MAX_CHARS = 1000
+LOCATION_DETAIL_MAX_CHARS = 300
+
+EVIDENCE_ERRORS = {
+    "type": N_("Only photos and screenshots (JPEG, PNG or WebP) can be attached."),
+    "too_large": N_("A file is too large."),
+    "broken": N_("A file could not be read as a picture."),
+    "too_many_pixels": N_("A picture is too large."),
+}
+
+
+class ReportInvalid(ValueError):
+    """Bad input; `errors` maps a form field to an untranslated message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(", ".join(f"{key}: {value}" for key, value in errors.items()))
+        self.errors = errors
+
+
+@dataclass
+class ReportDraft:
+    school_code: str
+    text: str
+    language: str
+    quick_choices: list[str] = field(default_factory=list)
+    location: str = ""
+    location_detail: str = ""
+    happened: str = ""
+    people_involved: str = ""
+    reporter_role: str = ""
+    evidence: list[bytes] = field(default_factory=list)
+    channel: str = "web"
+
+
+@dataclass(frozen=True)
+class SubmittedReport:
+    report_id: int
+    case_code: str
+    receipt: str
+
+
+def evidence_limits() -> EvidenceLimits:
+    return EvidenceLimits(max_bytes=get_settings().evidence_max_bytes)
+
+
+async def clean_evidence(files: list[bytes], errors: dict[str, str]) -> list[CleanImage]:
+    """Re-encode every picture without metadata, or record why it was refused."""
+    settings = get_settings()
+    files = [data for data in files if data]
+    if len(files) > settings.evidence_max_files:
+        errors["evidence"] = N_("Too many files attached.")
+        return []
+    cleaned = []
+    limits = evidence_limits()
+    for data in files:
+        try:
+            # Decoding pictures is CPU work: keep it off the event loop.
+            cleaned.append(await anyio.to_thread.run_sync(sanitize_image, data, limits))
+        except EvidenceRejected as rejected:
+            errors["evidence"] = EVIDENCE_ERRORS[rejected.reason]
+            return []
+    return cleaned
+
+
+def _one_of(value: str, allowed: dict[str, str], name: str, errors: dict[str, str]) -> str:
+    value = value.strip()
+    if value and value not in allowed:
+        errors[name] = N_("Please choose one of the options.")
+    return value
+
+
+def evidence_rows(report_id: int, images: list[CleanImage], added_with: str) -> Insert:
+    return Evidence.insert(
+        *(
+            Evidence(
+                report=report_id,
+                content_type=image.content_type,
+                data=image.data,
+                width=image.width,
+                height=image.height,
+                added_with=added_with,
+            )
+            for image in images
+        )
+    )
+
+
+async def submit_report(draft: ReportDraft) -> SubmittedReport:
+    settings = get_settings()
+    errors: dict[str, str] = {}
+
+    text = clean_text(draft.text)
+    if not text:
+        errors["text"] = N_("Please write what happened.")
+    elif len(text) > settings.report_text_max_chars:
+        errors["text"] = N_("This is too long. Please shorten it.")
+
+    language = draft.language if draft.language in LANGUAGES else ""
+    if not language:
+        errors["language"] = N_("Unknown language.")
+
+    school = await school_by_code(draft.school_code) if draft.school_code.strip() else None
+    if school is None:
+        errors["school"] = N_("We could not find this school. Please choose it again.")
+
+    unknown = [choice for choice in draft.quick_choices if choice not in QUICK_CHOICES]
+    if unknown:
+        errors["quick_choices"] = N_("Please choose one of the options.")
+    quick_choices = [code for code in QUICK_CHOICES if code in draft.quick_choices]
+    location = _one_of(draft.location, LOCATIONS, "location", errors)
+    happened = _one_of(draft.happened, HAPPENED, "happened", errors)
+    reporter_role = _one_of(draft.reporter_role, REPORTER_ROLES, "reporter_role", errors)
+
+    people = clean_text(draft.people_involved)
+    if len(people) > PEOPLE_MAX_CHARS:
+        errors["people_involved"] = N_("This is too long. Please shorten it.")
+    location_detail = clean_line(draft.location_detail)
+    if len(location_detail) > LOCATION_DETAIL_MAX_CHARS:
+        errors["location_detail"] = N_("This is too long. Please shorten it.")
+
+    images = await clean_evidence(draft.evidence, errors) if not errors else []
+    if errors:
+        raise ReportInvalid(errors)
+    assert school is not None
+
+    receipt = new_receipt()
+    now = datetime.now(UTC)
+    async with write_transaction():
+        report = Report(
+            case_code=await _unused_case_code(),
+            receipt_hash=receipt_hash(receipt),
+            school=school.id,
+            language=language,
+            text=text,
+            quick_choices=",".join(quick_choices),
+            location=location,
+            location_detail=location_detail,
+            happened=happened,
+            people_involved=people,
+            reporter_role=reporter_role,
+            channel=draft.channel,
+            created_at=now,
+            updated_at=now,
+        )
+        await report.save()
+        if images:
+            await evidence_rows(report.id, images, "report")
+    return SubmittedReport(report_id=report.id, case_code=report.case_code, receipt=receipt)
+
+
+async def _unused_case_code() -> str:
+    # 31^8 codes make a clash vanishingly rare, but a clash must not lose a report.
+    for _attempt in range(20):
+        code = new_case_code()
+        if not await Report.exists().where(Report.case_code == code):
+            return code
+    raise RuntimeError("No unused case code after 20 attempts")

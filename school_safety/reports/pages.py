@@ -1,0 +1,178 @@
+"""The pupil's pages: the report form, the receipt, and the follow-up.
+
+Every page works as a plain HTML form; with htmx the same handlers answer with
+the fragment that changed. Nothing about the client is read or kept beyond an
+in-memory rate-limit key.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Template
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+)
+
+from school_safety.config import get_settings
+from school_safety.i18n import N_
+from school_safety.reports import limits
+from school_safety.reports.followup import (
+    add_evidence,
+    add_reply,
+    case_for_reporter,
+    find_report_id,
+)
+from school_safety.reports.forms import report_draft_from_form, text_value, uploaded_files
+from school_safety.reports.intake import ReportInvalid, submit_report
+from school_safety.schools.service import SchoolCard, school_by_code
+from school_safety.web.ratelimit import client_key
+
+TOO_MANY_SUBMISSIONS = N_(
+    "Too many reports were sent from this connection. Please wait a while and try again. "
+    "If you are in danger, call 112."
+)
+WRONG_RECEIPT = N_("We could not find a report with this receipt. Check the digits and try again.")
+TOO_MANY_GUESSES = N_("Too many wrong receipts. Please wait a few minutes and try again.")
+
+# Receipt pages hold a secret: never cache them anywhere.
+NO_STORE = {"cache-control": "no-store"}
+
+
+def _page(request: HTMXRequest, full: str, fragment: str, status: int, **context: Any) -> Template:
+    return Template(
+        template_name=fragment if request.htmx else full,
+        context=context,
+        status_code=status,
+        headers=NO_STORE,
+    )
+
+
+async def _school_or_404(code: str) -> SchoolCard:
+    school = await school_by_code(code)
+    if school is None:
+        raise NotFoundException()
+    return school
+
+
+class ReportPages(Controller):
+    include_in_schema = False
+
+    @get("/s/{code:str}", name="report-form")
+    async def form(self, code: FromPath[str]) -> Template:
+        school = await _school_or_404(code)
+        return Template(
+            template_name="reports/form.html",
+            context={"school": school, "values": {}, "errors": {}},
+        )
+
+    @post("/s/{code:str}/report", name="report-submit", status_code=HTTP_201_CREATED)
+    async def submit(self, request: HTMXRequest, code: FromPath[str]) -> Template:
+        school = await _school_or_404(code)
+        draft, values = await report_draft_from_form(request, school.code)
+        form_context = {"school": school, "values": values}
+        client = client_key(request)
+        if limits.submissions().blocked(client):
+            return _page(
+                request,
+                "reports/form.html",
+                "reports/_form.html",
+                HTTP_429_TOO_MANY_REQUESTS,
+                errors={"page": TOO_MANY_SUBMISSIONS},
+                **form_context,
+            )
+        try:
+            submitted = await submit_report(draft)
+        except ReportInvalid as invalid:
+            return _page(
+                request,
+                "reports/form.html",
+                "reports/_form.html",
+                HTTP_422_UNPROCESSABLE_ENTITY,
+                errors=invalid.errors,
+                **form_context,
+            )
+        limits.submissions().hit(client)
+        return _page(
+            request,
+            "reports/receipt.html",
+            "reports/_receipt.html",
+            HTTP_201_CREATED,
+            school=school,
+            case_code=submitted.case_code,
+            receipt=submitted.receipt,
+            first_response_hours=get_settings().first_response_hours,
+        )
+
+    @get("/follow-up", name="follow-up")
+    async def follow_up_form(self) -> Template:
+        return Template(
+            template_name="reports/follow_up.html",
+            context={"case": None, "receipt": "", "errors": {}, "notice": ""},
+            headers=NO_STORE,
+        )
+
+    @post("/follow-up", name="follow-up-open", status_code=HTTP_200_OK)
+    async def follow_up_open(self, request: HTMXRequest) -> Template:
+        return await self._follow_up(request, action=None)
+
+    @post("/follow-up/reply", name="follow-up-reply", status_code=HTTP_200_OK)
+    async def follow_up_reply(self, request: HTMXRequest) -> Template:
+        return await self._follow_up(request, action="reply")
+
+    @post("/follow-up/evidence", name="follow-up-evidence", status_code=HTTP_200_OK)
+    async def follow_up_evidence(self, request: HTMXRequest) -> Template:
+        return await self._follow_up(request, action="evidence")
+
+    async def _follow_up(self, request: HTMXRequest, action: str | None) -> Template:
+        """Every follow-up step carries the receipt and checks it again: no session to steal."""
+        form = await request.form()
+        receipt = text_value(form, "receipt")
+        client = client_key(request)
+
+        def answer(status: int, **context: Any) -> Template:
+            context.setdefault("case", None)
+            context.setdefault("errors", {})
+            context.setdefault("notice", "")
+            context.setdefault("reply", "")
+            return _page(
+                request,
+                "reports/follow_up.html",
+                "reports/_follow_up.html",
+                status,
+                receipt=receipt if context["case"] else "",
+                **context,
+            )
+
+        if limits.receipt_guessing_blocked(client):
+            return answer(HTTP_429_TOO_MANY_REQUESTS, errors={"receipt": TOO_MANY_GUESSES})
+        report_id = await find_report_id(receipt)
+        if report_id is None:
+            limits.record_receipt_failure(client)
+            return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": WRONG_RECEIPT})
+
+        errors: dict[str, str] = {}
+        notice = ""
+        reply = ""
+        status = HTTP_200_OK
+        try:
+            if action == "reply":
+                reply = text_value(form, "reply")
+                await add_reply(report_id, reply)
+                reply = ""
+                notice = N_("Your message was sent.")
+            elif action == "evidence":
+                await add_evidence(report_id, await uploaded_files(form, "evidence"))
+                notice = N_("Your pictures were added.")
+        except ReportInvalid as invalid:
+            errors = invalid.errors
+            status = HTTP_422_UNPROCESSABLE_ENTITY
+        case = await case_for_reporter(report_id)
+        return answer(status, case=case, errors=errors, notice=notice, reply=reply)

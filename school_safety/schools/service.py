@@ -1,0 +1,104 @@
+"""Finding schools: by code for a school's own link, by words for the search box."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from school_safety.i18n import current_language
+from school_safety.schools.tables import Region, School
+
+SEARCH_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class SchoolCard:
+    id: int
+    code: str
+    names: dict[str, str]
+    towns: dict[str, str]
+    region_code: str
+    region_names: dict[str, str]
+
+    def name(self, language: str | None = None) -> str:
+        return _in_language(self.names, language)
+
+    def town(self, language: str | None = None) -> str:
+        return _in_language(self.towns, language)
+
+    def region(self, language: str | None = None) -> str:
+        return _in_language(self.region_names, language)
+
+
+def _in_language(values: dict[str, str], language: str | None) -> str:
+    language = language or current_language()
+    # Kazakh and Russian names are always filled in; English may be missing.
+    return values.get(language) or values.get("ru") or values.get("kk") or ""
+
+
+# Pupils often type Kazakh words on a Russian keyboard: "Актобе" must find "Ақтөбе".
+_KAZAKH_TO_RUSSIAN_LETTERS = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+
+def fold(text: str) -> str:
+    return text.casefold().replace("ё", "е").translate(_KAZAKH_TO_RUSSIAN_LETTERS)
+
+
+def search_text_for(*parts: str) -> str:
+    """The folded text a school is found by (see School.search_text)."""
+    return " ".join(fold(part) for part in parts if part)
+
+
+_COLUMNS = (
+    School.id,
+    School.code,
+    School.name_kk,
+    School.name_ru,
+    School.name_en,
+    School.town_kk,
+    School.town_ru,
+    School.town_en,
+    School.region.code,
+    School.region.name_kk,
+    School.region.name_ru,
+    School.region.name_en,
+)
+
+
+def _card(row: dict[str, Any]) -> SchoolCard:
+    return SchoolCard(
+        id=row["id"],
+        code=row["code"],
+        names={lang: row[f"name_{lang}"] for lang in ("kk", "ru", "en")},
+        towns={lang: row[f"town_{lang}"] for lang in ("kk", "ru", "en")},
+        region_code=row["region.code"],
+        region_names={lang: row[f"region.name_{lang}"] for lang in ("kk", "ru", "en")},
+    )
+
+
+async def school_by_code(code: str) -> SchoolCard | None:
+    row = (
+        await School.select(*_COLUMNS)
+        .where((School.code == code.strip().upper()) & (School.active == True))  # noqa: E712
+        .first()
+    )
+    return _card(row) if row else None
+
+
+async def search_schools(query: str, limit: int = SEARCH_LIMIT) -> list[SchoolCard]:
+    """Schools whose names, town or code contain every word of the query."""
+    # LIKE's wildcards are dropped rather than escaped: the engines disagree on
+    # escaping, and no school name needs them.
+    folded = fold(query).translate({ord("%"): " ", ord("_"): " ", ord("\\"): " "})
+    words = folded.split()[:6]
+    if not words:
+        return []
+    condition = School.active == True  # noqa: E712
+    for word in words:
+        condition &= School.search_text.like(f"%{word}%")
+    rows = await School.select(*_COLUMNS).where(condition).order_by(School.code).limit(limit)
+    return [_card(row) for row in rows]
+
+
+async def regions() -> list[dict[str, Any]]:
+    return await Region.select().order_by(Region.code)

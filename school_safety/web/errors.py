@@ -1,0 +1,90 @@
+"""Every error answers in the user's language: a page for browsers, JSON for the API.
+
+No stack trace or exception text ever reaches the client; unexpected errors
+are logged (without anything about the client) and answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from school_safety.i18n import N_, gettext, set_language
+from school_safety.web.locale import language_for
+
+logger = logging.getLogger("school_safety.errors")
+
+MESSAGES: dict[int, str] = {
+    400: N_("Something in what was sent is not right. Please check it and try again."),
+    403: N_("This page was open for too long. Please go back, reload the page and try again."),
+    404: N_("This page does not exist."),
+    405: N_("This page cannot be used like that."),
+    413: N_("What you sent is too large. Please attach fewer or smaller pictures."),
+    429: N_("Too many attempts. Please wait a few minutes and try again."),
+    500: N_("Something went wrong on our side. Please try again in a minute."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_response(
+    request: Request, status: int, message: str, detail: object = None
+) -> Response:
+    headers = {}
+    if wants_json(request):
+        body: dict[str, object] = {"error": message, "status": status}
+        if detail:
+            body["detail"] = detail
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    template = "errors/_error.html" if request.headers.get("hx-request") else "errors/error.html"
+    if request.headers.get("hx-request"):
+        # Let htmx show the message in the page's error area instead of swapping a fragment.
+        headers["hx-retarget"] = "#page-error"
+        headers["hx-reswap"] = "innerHTML"
+    return Template(
+        template_name=template,
+        context={"status": status, "message": message},
+        status_code=status,
+        headers=headers,
+    )  # type: ignore[return-value]
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    # Unknown paths never pass the locale middleware, so decide the language here too.
+    set_language(language_for(request))
+    status = exc.status_code
+    if status >= 500:
+        return handle_unexpected(request, exc)
+    detail = None
+    if isinstance(exc, ValidationException) and wants_json(request):
+        # Field names only: Litestar's own messages are English and may echo input.
+        detail = [
+            {"field": item.get("key")}
+            for item in (exc.extra or [])
+            if isinstance(item, dict) and item.get("key")
+        ]
+    message = gettext(MESSAGES.get(status, MESSAGES[400]))
+    response = error_response(request, status, message, detail)
+    if status == 429 and exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    set_language(language_for(request))
+    logger.error(
+        "Unhandled %s on %s %s",
+        type(exc).__name__,
+        request.method,
+        request.scope.get("path_template", "(no route)"),
+        exc_info=exc,
+    )
+    return error_response(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(MESSAGES[500])
+    )

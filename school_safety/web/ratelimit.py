@@ -1,0 +1,64 @@
+"""Rate limits that never learn who the client is.
+
+A client is known only by an HMAC of its address under a key that is drawn at
+random when the process starts and never leaves memory: counts can be kept,
+but nothing stored or logged can be turned back into an address. Each worker
+process keeps its own counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import deque
+
+from litestar import Request
+
+_PROCESS_KEY = secrets.token_bytes(32)
+# Bounds memory under a flood of distinct addresses; the oldest keys go first.
+_MAX_KEYS = 100_000
+
+
+def client_key(request: Request) -> str:
+    client = request.scope.get("client")
+    address = client[0] if client else ""
+    return hmac.new(_PROCESS_KEY, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+class SlidingWindowLimiter:
+    """At most `limit` events per `window` seconds per key; limit 0 switches it off."""
+
+    def __init__(self, limit: int, window: float):
+        self.limit = limit
+        self.window = window
+        self._events: dict[str, deque[float]] = {}
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        events = self._events.get(key)
+        if events is None:
+            if len(self._events) >= _MAX_KEYS:
+                self._events.pop(next(iter(self._events)))
+            events = self._events[key] = deque()
+        while events and events[0] <= now - self.window:
+            events.popleft()
+        return events
+
+    def blocked(self, key: str) -> bool:
+        if self.limit <= 0:
+            return False
+        return len(self._recent(key, time.monotonic())) >= self.limit
+
+    def hit(self, key: str) -> None:
+        if self.limit > 0:
+            self._recent(key, time.monotonic()).append(time.monotonic())
+
+    def retry_after(self, key: str) -> int:
+        events = self._events.get(key)
+        if not events:
+            return 0
+        return max(1, int(events[0] + self.window - time.monotonic()) + 1)
+
+    def clear(self) -> None:
+        self._events.clear()
