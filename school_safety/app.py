@@ -23,7 +23,11 @@ from school_safety.reports.pages import ReportPages
 from school_safety.schools.api import SchoolsApi
 from school_safety.schools.pages import SchoolPages
 from school_safety.web.access_log import log_response
-from school_safety.web.errors import handle_http_exception, handle_unexpected
+from school_safety.web.errors import (
+    handle_http_exception,
+    handle_undecodable,
+    handle_unexpected,
+)
 from school_safety.web.headers import add_security_headers
 from school_safety.web.language import health, switch_language
 from school_safety.web.locale import LocaleMiddleware
@@ -77,6 +81,7 @@ def create_app() -> Litestar:
         before_send=[add_security_headers, log_response],
         exception_handlers={
             HTTPException: handle_http_exception,
+            UnicodeDecodeError: handle_undecodable,
             Exception: handle_unexpected,
         },
         request_max_body_size=settings.request_max_bytes,

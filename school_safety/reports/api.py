@@ -34,7 +34,7 @@ from school_safety.web.ratelimit import client_key
 NOT_FOUND = N_("No report matches this case code and receipt.")
 INVALID = N_("Some fields are not right.")
 
-Receipt = Annotated[str, HeaderParameter(header="X-Receipt", required=False, default="")]
+Receipt = Annotated[str, HeaderParameter(name="X-Receipt", required=False)]
 
 
 @dataclass
@@ -182,7 +182,7 @@ class ReportsApi(Controller):
 
     @get("/{case:str}", summary="Status and messages of a report (receipt in X-Receipt)")
     async def read_case(
-        self, request: Request, case: FromPath[str], receipt: Receipt
+        self, request: Request, case: FromPath[str], receipt: Receipt = ""
     ) -> Response[CaseStatus] | Response[ApiError]:
         opened = await self._open(request, case, receipt)
         if isinstance(opened, Response):
@@ -198,8 +198,8 @@ class ReportsApi(Controller):
         self,
         request: Request,
         case: FromPath[str],
-        receipt: Receipt,
         data: JSONBody[ReporterReply],
+        receipt: Receipt = "",
     ) -> Response[CaseStatus] | Response[ApiError]:
         opened = await self._open(request, case, receipt)
         if isinstance(opened, Response):

@@ -88,3 +88,9 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
     return error_response(
         request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(MESSAGES[500])
     )
+
+
+def handle_undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
+    """Form fields that are not UTF-8: the client's fault, so a 400, not a 500."""
+    set_language(language_for(request))
+    return error_response(request, 400, gettext(MESSAGES[400]))

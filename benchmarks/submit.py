@@ -1,0 +1,495 @@
+"""Load test for report submission: how many reports per second, how fast, how reliably.
+
+Runs the real server (`school-safety serve`) as a subprocess on a fresh database,
+once with SQLite (one worker) and, when a server is available, with PostgreSQL
+(two workers). A second process drives it with an asyncio + httpx client: first
+`GET /healthz` as a baseline for what the server and this machine can do at all,
+then `POST /api/v1/reports`. Afterwards the reports are counted in the database,
+so a 201 that did not store a report shows up as an error.
+
+Usage:
+    python benchmarks/submit.py [--duration S] [--concurrency N] [--postgres URL]
+
+Progress goes to stderr; exactly one JSON line goes to stdout. The exit code is
+0 whether or not the targets are met (this reports, it does not gate); it is
+non-zero only when the benchmark itself could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import contextlib
+import itertools
+import json
+import multiprocessing
+import os
+import secrets
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+LOCAL_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_URL_ENV = "SCHOOL_SAFETY_BENCH_DATABASE_URL"
+SCHOOL = "AST-001"  # created by `school-safety demo`
+
+TARGETS: dict[str, float] = {"ratio_min": 0.3, "p99_ms_max": 100, "errors": 0}
+
+HEALTH_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+REQUEST_TIMEOUT_S = 30.0
+# Headroom for the load process beyond its nominal run time before we give up on it.
+LOAD_GRACE_S = REQUEST_TIMEOUT_S + 30.0
+ERROR_SAMPLES = 5
+
+# Realistic reports of different lengths in the three languages the app serves;
+# a counter is appended so that no two submissions are identical.
+REPORTS: tuple[tuple[str, str], ...] = (
+    (
+        "ru",
+        "Одноклассники каждый день отбирают у меня деньги на обед и говорят, "
+        "что побьют, если я расскажу учителю.",
+    ),
+    (
+        "ru",
+        "В чате класса выложили мою фотографию с обидными подписями, "
+        "уже неделю все смеются надо мной.",
+    ),
+    ("ru", "После уроков у гаражей старшеклассники толкают младших и снимают это на телефон."),
+    (
+        "kk",
+        "Сыныптастарым мені күнде мазақтайды, телефонымды тартып алып, суреттерімді топқа жіберді.",
+    ),
+    ("kk", "Асханада жоғары сынып оқушылары кішілердің ақшасын тартып алады."),
+    (
+        "en",
+        "A group of older boys keeps pushing my friend in the corridor "
+        "and they threatened him in a group chat.",
+    ),
+    ("en", "Someone made a fake account with my name and posts mean things about other pupils."),
+)
+
+
+# ---------------------------------------------------------------- load (child process)
+
+
+@dataclass
+class PhaseResult:
+    """What one load phase measured; plain data so it crosses the process boundary."""
+
+    ok: int = 0  # every expected answer, warm-up included (each 201 is a stored report)
+    measured_ok: int = 0  # expected answers completed inside the measured window
+    errors: int = 0  # unexpected status or exception, warm-up included
+    latencies_ms: list[float] = field(default_factory=list)  # measured window only
+    error_samples: list[str] = field(default_factory=list)
+    measured_s: float = 0.0
+
+
+def _report_bodies() -> Iterator[dict[str, str]]:
+    for number, (language, text) in enumerate(itertools.cycle(REPORTS), start=1):
+        yield {"school": SCHOOL, "text": f"{text} (#{number})", "language": language}
+
+
+async def _drive(
+    base_url: str, kind: str, concurrency: int, warmup_s: float, duration_s: float
+) -> PhaseResult:
+    import httpx  # only the load process needs it
+
+    result = PhaseResult()
+    bodies = _report_bodies()
+    expected = 200 if kind == "healthz" else 201
+    start = time.perf_counter()
+    window_start = start + warmup_s
+    window_end = window_start + duration_s
+
+    def note_error(message: str) -> None:
+        result.errors += 1
+        if len(result.error_samples) < ERROR_SAMPLES and message not in result.error_samples:
+            result.error_samples.append(message)
+
+    async def one_request(client: httpx.AsyncClient) -> None:
+        began = time.perf_counter()
+        try:
+            if kind == "healthz":
+                response = await client.get("/healthz")
+            else:
+                response = await client.post("/api/v1/reports", json=next(bodies))
+        except httpx.HTTPError as exc:
+            note_error(f"{type(exc).__name__}: {exc}")
+            return
+        finished = time.perf_counter()
+        if response.status_code != expected:
+            note_error(f"HTTP {response.status_code}: {response.text[:200]}")
+            return
+        result.ok += 1
+        # Only requests that both started and finished inside the window count, so
+        # warm-up connection setup and the drain at the end don't skew the numbers.
+        if window_start <= began and finished <= window_end:
+            result.measured_ok += 1
+            result.latencies_ms.append((finished - began) * 1000)
+
+    async def user(client: httpx.AsyncClient) -> None:
+        # A closed loop: each simulated client waits for its answer before the next request.
+        while time.perf_counter() < window_end:
+            await one_request(client)
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S
+    ) as client:
+        await asyncio.gather(*(user(client) for _ in range(concurrency)))
+    result.measured_s = duration_s
+    return result
+
+
+def run_phase(
+    base_url: str, kind: str, concurrency: int, warmup_s: float, duration_s: float
+) -> PhaseResult:
+    """Entry point of the load process (module level, so a spawned process can find it)."""
+    return asyncio.run(_drive(base_url, kind, concurrency, warmup_s, duration_s))
+
+
+# ---------------------------------------------------------------- the server under test
+
+
+def _console_script() -> list[str]:
+    # The venv's script sits next to its interpreter; fall back to the module.
+    script = Path(sys.executable).with_name("school-safety")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "school_safety.cli"]
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _server_env(data_dir: Path, database_url: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SCHOOL_SAFETY_DATA_DIR=str(data_dir),
+        DATABASE_URL=database_url,
+        # Every request comes from 127.0.0.1: the per-client limit would stop us at 20.
+        SCHOOL_SAFETY_SUBMIT_LIMIT_PER_HOUR="0",
+    )
+    return env
+
+
+def _read_log(path: Path) -> str:
+    try:
+        return path.read_text(errors="replace")
+    except OSError:
+        return ""
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    return "\n".join(_read_log(path).splitlines()[-lines:]) or "(no server output)"
+
+
+def _load_demo(env: dict[str, str], log_path: Path) -> None:
+    with log_path.open("ab") as log:
+        completed = subprocess.run(
+            [*_console_script(), "demo"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            timeout=300,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise RuntimeError(f"`school-safety demo` failed:\n{_tail(log_path)}")
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The server exited ({process.returncode}):\n{_tail(log_path)}")
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310 - our own http URL
+                if response.status == 200:
+                    return
+        time.sleep(0.2)
+    raise RuntimeError(f"No healthy answer within {HEALTH_TIMEOUT_S:.0f} s:\n{_tail(log_path)}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    # SIGTERM lets uvicorn's supervisor shut its workers down cleanly.
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        # The server runs in a session of its own: this reaches its workers too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path, database_url: str, workers: int) -> Iterator[tuple[str, Path]]:
+    """Load the demo data, start the server and yield its base URL and log; always stop it."""
+    env = _server_env(data_dir, database_url)
+    log_path = data_dir / "server.log"
+    _load_demo(env, log_path)
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    command = [*_console_script(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [*command, "--workers", str(workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_healthy(process, base_url, log_path)
+        yield base_url, log_path
+    finally:
+        _stop(process)
+
+
+def _logged_problems(log_path: Path) -> dict[str, int]:
+    """Counts of trouble the server logged, so that anomalies don't go unnoticed."""
+    text = _read_log(log_path).lower()
+    return {
+        "tracebacks": text.count("traceback (most recent call last)"),
+        "database_is_locked": text.count("database is locked"),
+    }
+
+
+# ---------------------------------------------------------------- databases
+
+
+def _count_sqlite(database_url: str) -> int:
+    path = database_url.removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+        return int(connection.execute("SELECT count(*) FROM report").fetchone()[0])
+
+
+async def _count_postgres(database_url: str) -> int:
+    import asyncpg
+
+    connection = await asyncpg.connect(database_url)
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM report"))
+    finally:
+        await connection.close()
+
+
+def count_reports(database_url: str) -> int:
+    if database_url.startswith("sqlite:"):
+        return _count_sqlite(database_url)
+    return asyncio.run(_count_postgres(database_url))
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url, timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@contextlib.contextmanager
+def scratch_postgres(admin_url: str) -> Iterator[str]:
+    """A fresh database on the local server, dropped afterwards."""
+    name = f"school_safety_bench_{secrets.token_hex(6)}"
+    # The name is ours (hex only), so formatting it into the statement is safe.
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(admin_url, name)
+    finally:
+        # FORCE: a connection left over from a killed worker must not keep it alive.
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _postgres_reachable(url: str) -> str | None:
+    """None if we can connect, else why not."""
+    try:
+        asyncio.run(_admin(url, "SELECT 1"))
+    except Exception as exc:  # any failure only means: skip PostgreSQL
+        return f"{LOCAL_POSTGRES_URL} not reachable ({type(exc).__name__}: {exc})"
+    return None
+
+
+# ---------------------------------------------------------------- one engine
+
+
+@dataclass(frozen=True)
+class Settings:
+    concurrency: int
+    duration_s: float
+    warmup_s: float
+
+
+def _percentile(values: list[float], percent: int) -> float | None:
+    if len(values) < 2:
+        return round(values[0], 2) if values else None
+    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 2)
+
+
+def _load(
+    pool: concurrent.futures.Executor, base_url: str, kind: str, settings: Settings
+) -> PhaseResult:
+    print(
+        f"  {kind}: {settings.duration_s:g} s at concurrency {settings.concurrency}",
+        file=sys.stderr,
+    )
+    future = pool.submit(
+        run_phase, base_url, kind, settings.concurrency, settings.warmup_s, settings.duration_s
+    )
+    return future.result(timeout=settings.warmup_s + settings.duration_s + LOAD_GRACE_S)
+
+
+def bench_engine(
+    pool: concurrent.futures.Executor,
+    data_dir: Path,
+    database_url: str,
+    workers: int,
+    settings: Settings,
+) -> dict[str, Any]:
+    with running_server(data_dir, database_url, workers) as (base_url, log_path):
+        before = count_reports(database_url)
+        baseline = _load(pool, base_url, "healthz", settings)
+        submit = _load(pool, base_url, "submit", settings)
+    # Counted with the server stopped, so that nothing is still being written.
+    stored = count_reports(database_url) - before
+    mismatch = abs(stored - submit.ok)
+    baseline_rate = baseline.measured_ok / baseline.measured_s
+    submit_rate = submit.measured_ok / submit.measured_s
+    result: dict[str, Any] = {
+        "workers": workers,
+        "submissions_per_s": round(submit_rate, 1),
+        "p50_ms": _percentile(submit.latencies_ms, 50),
+        "p99_ms": _percentile(submit.latencies_ms, 99),
+        "errors": submit.errors + mismatch,
+        "baseline_requests_per_s": round(baseline_rate, 1),
+        "baseline_p99_ms": _percentile(baseline.latencies_ms, 99),
+        "baseline_errors": baseline.errors,
+        "ratio_to_baseline": round(submit_rate / baseline_rate, 3) if baseline_rate else None,
+        "stored": stored,
+        "submitted_ok": submit.ok,
+        "server_log": _logged_problems(log_path),
+    }
+    samples = baseline.error_samples + submit.error_samples
+    if mismatch:
+        samples.append(f"stored {stored} reports but {submit.ok} submissions got 201")
+    if samples:
+        result["error_samples"] = samples[:ERROR_SAMPLES]
+    return result
+
+
+def meets_targets(result: dict[str, Any]) -> bool:
+    return (
+        result["errors"] + result["baseline_errors"] <= TARGETS["errors"]
+        and result["ratio_to_baseline"] is not None
+        and result["ratio_to_baseline"] >= TARGETS["ratio_min"]
+        and result["p99_ms"] is not None
+        and result["p99_ms"] <= TARGETS["p99_ms_max"]
+    )
+
+
+# ---------------------------------------------------------------- main
+
+
+def _run_sqlite(pool: concurrent.futures.Executor, settings: Settings) -> dict[str, Any]:
+    print("SQLite, 1 worker", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="school_safety_bench_") as tmp:
+        data_dir = Path(tmp)
+        url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+        return bench_engine(pool, data_dir, url, 1, settings)
+
+
+def _run_postgres(
+    pool: concurrent.futures.Executor, settings: Settings, given_url: str | None
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="school_safety_bench_") as tmp:
+        data_dir = Path(tmp)
+        if given_url:
+            # A database the caller chose: use it as it is, counting only our reports.
+            print("PostgreSQL (given URL), 2 workers", file=sys.stderr)
+            return bench_engine(pool, data_dir, given_url, 2, settings)
+        unreachable = _postgres_reachable(LOCAL_POSTGRES_URL)
+        if unreachable:
+            print(f"PostgreSQL skipped: {unreachable}", file=sys.stderr)
+            return {"skipped": unreachable}
+        print("PostgreSQL (scratch database on the local server), 2 workers", file=sys.stderr)
+        with scratch_postgres(LOCAL_POSTGRES_URL) as url:
+            return bench_engine(pool, data_dir, url, 2, settings)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per phase")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before measuring")
+    parser.add_argument("--concurrency", type=int, default=100, help="requests in flight")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(POSTGRES_URL_ENV) or None,
+        help=f"PostgreSQL URL to use as is (or ${POSTGRES_URL_ENV}); "
+        f"otherwise a scratch database on {LOCAL_POSTGRES_URL} if it answers",
+    )
+    args = parser.parse_args(argv)
+    if args.duration <= 0 or args.warmup < 0 or args.concurrency < 1:
+        parser.error("--duration must be > 0, --warmup >= 0 and --concurrency >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = Settings(args.concurrency, args.duration, args.warmup)
+    report: dict[str, Any] = {
+        "benchmark": "submit",
+        "concurrency": settings.concurrency,
+        # 10 rather than 10.0 in the usual case, as the command line was written.
+        "duration_s": int(args.duration) if args.duration.is_integer() else args.duration,
+    }
+    # A spawned process shares nothing with this one, so the client's CPU work
+    # does not run on the event loop or GIL of the code that manages the server.
+    context = multiprocessing.get_context("spawn")
+    try:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            report["sqlite"] = _run_sqlite(pool, settings)
+            report["postgresql"] = _run_postgres(pool, settings, args.postgres)
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the benchmark could not run: say why, exit non-zero
+        print(f"Benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    report["targets"] = TARGETS
+    report["meets_targets"] = {
+        engine: None if "skipped" in report[engine] else meets_targets(report[engine])
+        for engine in ("sqlite", "postgresql")
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

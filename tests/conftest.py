@@ -1,0 +1,77 @@
+"""Test set-up: one database per run, chosen before the package is imported.
+
+The suite runs once per engine: SQLite by default, PostgreSQL when
+SCHOOL_SAFETY_TEST_DATABASE_URL names a database (its name must contain
+"test": the suite empties it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="school_safety_test_"))
+_POSTGRES_URL = os.environ.get("SCHOOL_SAFETY_TEST_DATABASE_URL", "").strip()
+os.environ["SCHOOL_SAFETY_DATA_DIR"] = str(_DATA_DIR)
+os.environ["DATABASE_URL"] = _POSTGRES_URL or f"sqlite:///{_DATA_DIR / 'test.sqlite3'}"
+# The app and the tests touch the database from different event loops: no pool.
+os.environ["SCHOOL_SAFETY_DB_POOL"] = "0"
+os.environ["SCHOOL_SAFETY_SECRET_KEY"] = "test-secret-key-0123456789abcdef0123456789"
+os.environ.pop("PICCOLO_CONF", None)
+
+from litestar.testing import AsyncTestClient  # noqa: E402
+
+import school_safety.db  # noqa: E402, F401
+from school_safety.db.engine import is_sqlite  # noqa: E402
+from tests import support  # noqa: E402
+
+
+def pytest_report_header() -> str:
+    return f"database: {'sqlite' if not _POSTGRES_URL else 'postgresql'}"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if _POSTGRES_URL:
+        database = _POSTGRES_URL.rsplit("/", 1)[-1].split("?")[0]
+        if "test" not in database:
+            raise pytest.UsageError(
+                f"Refusing to empty database {database!r}: its name must contain 'test'"
+            )
+    asyncio.run(support.reset_schema())
+
+
+@pytest.fixture(autouse=True)
+async def clean_database() -> AsyncIterator[None]:
+    await support.empty_tables()
+    from school_safety.reports import limits
+
+    limits.reset_all()
+    yield
+
+
+@pytest.fixture
+def engine_name() -> str:
+    return "sqlite" if is_sqlite() else "postgresql"
+
+
+@pytest.fixture
+async def schools() -> dict[str, support.SeededSchool]:
+    return await support.seed_schools()
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[AsyncTestClient]:
+    from school_safety.app import create_app
+
+    async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Iterator[Path]:
+    yield _DATA_DIR
