@@ -32,7 +32,7 @@ def run(*command: str | Path, env: dict[str, str] | None = None) -> None:
 
 
 def ensure_virtualenv(extras: str) -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs before anything checks the version
         raise SystemExit("school_safety needs Python 3.11 or newer")
     if not PYTHON.exists():
         venv.create(VENV, with_pip=True)
@@ -69,7 +69,9 @@ def test(args: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run_demo = commands.add_parser("demo", help="set up, load demo data and run the app on SQLite")
     run_demo.add_argument("--host", default="127.0.0.1")

@@ -18,13 +18,21 @@ from school_safety.schools.tables import Region, School
 from school_safety.staff.tables import StaffAccount, StaffSchool
 
 # Children before parents, for deleting.
-TABLES: tuple[type[Table], ...] = (Message, Evidence, Report, StaffSchool, StaffAccount, School, Region)
+TABLES: tuple[type[Table], ...] = (
+    Message,
+    Evidence,
+    Report,
+    StaffSchool,
+    StaffAccount,
+    School,
+    Region,
+)
 
 
 async def reset_schema() -> None:
     engine = get_engine()
     if is_sqlite():
-        for table in (*TABLES, ):
+        for table in (*TABLES,):
             await engine.run_ddl(f'DROP TABLE IF EXISTS "{table._meta.tablename}"')
         await engine.run_ddl('DROP TABLE IF EXISTS "migration"')
     else:
@@ -140,7 +148,9 @@ async def report_id_for(case_code: str) -> int:
     return int(row["id"])
 
 
-async def submit_form(client: Any, school_code: str, fields: dict[str, Any], files: Any = None, htmx: bool = False) -> Any:
+async def submit_form(
+    client: Any, school_code: str, fields: dict[str, Any], files: Any = None, htmx: bool = False
+) -> Any:
     page = await client.get(f"/s/{school_code}")
     token = csrf_token_from(page.text)
     headers = {"hx-request": "true"} if htmx else {}

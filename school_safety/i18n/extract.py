@@ -100,7 +100,7 @@ def _new_catalogue(language: str) -> Catalog:
         header_comment=(
             f"# {name} messages of Safe School (school_safety).\n"
             "# Translate msgstr only. After changing the sources, run:\n"
-            f"#   {COMMAND}"
+            f"# {COMMAND}"
         ),
         fuzzy=False,
         charset="utf-8",
@@ -172,7 +172,9 @@ def main(languages: Iterable[str] = LANGUAGES) -> int:
     now = datetime.now(UTC)
     template.creation_date = now
     changed = _write_if_changed(TEMPLATE, _render(template))
-    print(f"{TEMPLATE.relative_to(ROOT)}: {len(template)} messages{'' if changed else ' (unchanged)'}")
+    print(
+        f"{TEMPLATE.relative_to(ROOT)}: {len(template)} messages{'' if changed else ' (unchanged)'}"
+    )
     for language in languages:
         catalog = update_catalogue(language, template)
         catalog.revision_date = now

@@ -124,7 +124,7 @@ async def _case_status(report_id: int) -> CaseStatus:
 
 class ReportsApi(Controller):
     path = "/api/v1/reports"
-    tags = ["reports"]
+    tags = ("reports",)
 
     @post("/", status_code=HTTP_201_CREATED, summary="File a report")
     async def file_report(

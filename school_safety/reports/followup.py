@@ -127,7 +127,5 @@ async def add_evidence(report_id: int, files: list[bytes]) -> int:
         raise ReportInvalid(errors)
     async with write_transaction():
         await evidence_rows(report_id, images, "follow_up")
-        await Report.update({Report.updated_at: datetime.now(UTC)}).where(
-            Report.id == report_id
-        )
+        await Report.update({Report.updated_at: datetime.now(UTC)}).where(Report.id == report_id)
     return len(images)

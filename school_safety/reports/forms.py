@@ -10,7 +10,14 @@ from litestar.datastructures import UploadFile
 from school_safety.i18n import current_language
 from school_safety.reports.intake import ReportDraft
 
-TEXT_FIELDS = ("text", "location", "location_detail", "happened", "people_involved", "reporter_role")
+TEXT_FIELDS = (
+    "text",
+    "location",
+    "location_detail",
+    "happened",
+    "people_involved",
+    "reporter_role",
+)
 
 
 async def uploaded_files(form: Any, name: str) -> list[bytes]:
@@ -28,12 +35,15 @@ def text_value(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-async def report_draft_from_form(request: Request, school_code: str) -> tuple[ReportDraft, dict[str, Any]]:
+async def report_draft_from_form(
+    request: Request, school_code: str
+) -> tuple[ReportDraft, dict[str, Any]]:
     """The draft to submit, and the values to put back in the form if it is refused."""
     form = await request.form()
     values: dict[str, Any] = {name: text_value(form, name) for name in TEXT_FIELDS}
     values["quick_choices"] = [
-        value for value in (form.getall("quick_choices") if "quick_choices" in form else [])
+        value
+        for value in (form.getall("quick_choices") if "quick_choices" in form else [])
         if isinstance(value, str)
     ]
     draft = ReportDraft(

@@ -37,9 +37,7 @@ ALL_CLIENTS = "all"
 
 
 def receipt_guessing_blocked(client: str) -> bool:
-    return receipt_failures().blocked(client) or receipt_failures_all_clients().blocked(
-        ALL_CLIENTS
-    )
+    return receipt_failures().blocked(client) or receipt_failures_all_clients().blocked(ALL_CLIENTS)
 
 
 def record_receipt_failure(client: str) -> None:

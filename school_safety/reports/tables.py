@@ -1,6 +1,6 @@
 """A pupil's report, its evidence and the conversation about it."""
 
-from piccolo.columns import Bytea, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -10,6 +10,7 @@ from school_safety.staff.tables import StaffAccount
 
 
 class Report(Table):
+    id = Serial(primary_key=True)
     # Shown to staff and used by other channels with the receipt; says nothing by itself.
     case_code = Varchar(length=16, unique=True)
     # Keyed hash of the pupil's receipt (see reports.receipts); never the receipt itself.
@@ -35,6 +36,7 @@ class Report(Table):
 class Evidence(Table):
     """A screenshot or photo, re-encoded without metadata before it got here."""
 
+    id = Serial(primary_key=True)
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
     content_type = Varchar(length=32)
     data = Bytea()
@@ -48,6 +50,7 @@ class Evidence(Table):
 class Message(Table):
     """One message between staff and the anonymous reporter."""
 
+    id = Serial(primary_key=True)
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
     # reporter | staff
     author = Varchar(length=16)

@@ -26,7 +26,7 @@ class SchoolList:
 
 class SchoolsApi(Controller):
     path = "/api/v1/schools"
-    tags = ["schools"]
+    tags = ("schools",)
 
     @get("/", summary="Schools whose name, town or code match every word of q")
     async def find(self, q: FromQuery[str] = "") -> SchoolList:

@@ -12,7 +12,9 @@ async def load_demo_schools(per_region: int = 15) -> tuple[int, int]:
     """Inserts what is missing, by code; returns (regions, schools) added."""
     added_regions = added_schools = 0
     async with write_transaction():
-        existing_regions = {row["code"]: row["id"] for row in await Region.select(Region.id, Region.code)}
+        existing_regions = {
+            row["code"]: row["id"] for row in await Region.select(Region.id, Region.code)
+        }
         for region in REGIONS:
             if region.code not in existing_regions:
                 row = Region(

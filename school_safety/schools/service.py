@@ -93,7 +93,7 @@ async def search_schools(query: str, limit: int = SEARCH_LIMIT) -> list[SchoolCa
     words = folded.split()[:6]
     if not words:
         return []
-    condition = School.active == True  # noqa: E712
+    condition: Any = School.active == True  # noqa: E712
     for word in words:
         condition &= School.search_text.like(f"%{word}%")
     rows = await School.select(*_COLUMNS).where(condition).order_by(School.code).limit(limit)

@@ -1,6 +1,6 @@
 """Regions and schools: where a report belongs, and whose staff see it."""
 
-from piccolo.columns import Boolean, ForeignKey, Text, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Text, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -8,6 +8,7 @@ from piccolo.table import Table
 class Region(Table):
     """One of the 17 regions or 3 cities of republican significance."""
 
+    id = Serial(primary_key=True)
     code = Varchar(length=8, unique=True)
     name_kk = Varchar(length=200)
     name_ru = Varchar(length=200)
@@ -15,6 +16,7 @@ class Region(Table):
 
 
 class School(Table):
+    id = Serial(primary_key=True)
     code = Varchar(length=16, unique=True)
     # A region with schools cannot be deleted: reports hang off schools.
     region = ForeignKey(references=Region, on_delete=OnDelete.restrict, null=False, index=True)

@@ -1,6 +1,6 @@
 """Staff accounts and the schools each one covers."""
 
-from piccolo.columns import Boolean, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -9,6 +9,7 @@ from school_safety.schools.tables import Region, School
 
 
 class StaffAccount(Table):
+    id = Serial(primary_key=True)
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=200)
     # psychologist | officer | region | admin (see staff.roles)
@@ -24,5 +25,8 @@ class StaffAccount(Table):
 class StaffSchool(Table):
     """A psychologist's or officer's school; one school may have several of each."""
 
-    account = ForeignKey(references=StaffAccount, on_delete=OnDelete.cascade, null=False, index=True)
+    id = Serial(primary_key=True)
+    account = ForeignKey(
+        references=StaffAccount, on_delete=OnDelete.cascade, null=False, index=True
+    )
     school = ForeignKey(references=School, on_delete=OnDelete.cascade, null=False, index=True)

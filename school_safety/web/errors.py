@@ -33,9 +33,7 @@ def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def error_response(
-    request: Request, status: int, message: str, detail: object = None
-) -> Response:
+def error_response(request: Request, status: int, message: str, detail: object = None) -> Response:
     headers = {}
     if wants_json(request):
         body: dict[str, object] = {"error": message, "status": status}
@@ -52,7 +50,7 @@ def error_response(
         context={"status": status, "message": message},
         status_code=status,
         headers=headers,
-    )  # type: ignore[return-value]
+    )
 
 
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
@@ -85,9 +83,7 @@ def handle_unexpected(request: Request, exc: Exception) -> Response:
         request.scope.get("path_template", "(no route)"),
         exc_info=exc,
     )
-    return error_response(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(MESSAGES[500])
-    )
+    return error_response(request, HTTP_500_INTERNAL_SERVER_ERROR, gettext(MESSAGES[500]))
 
 
 def handle_undecodable(request: Request, exc: UnicodeDecodeError) -> Response:

@@ -21,7 +21,7 @@ def safe_next(target: str) -> str:
 
 
 @get("/language/{language:str}", name="language", include_in_schema=False)
-async def switch_language(language: FromPath[str], next: FromQuery[str] = "/") -> Redirect:  # noqa: A002
+async def switch_language(language: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
     response = Redirect(path=safe_next(next), status_code=303)
     if language in LANGUAGES:
         response.cookies.append(

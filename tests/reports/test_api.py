@@ -82,16 +82,16 @@ async def test_wrong_receipts_are_throttled(client, schools):
     filed = (await file(client)).json()
     statuses = [
         (
-            await client.get(
-                f"/api/v1/reports/{filed['case']}", headers={"X-Receipt": f"{n:016d}"}
-            )
+            await client.get(f"/api/v1/reports/{filed['case']}", headers={"X-Receipt": f"{n:016d}"})
         ).status_code
         for n in range(12)
     ]
     assert statuses[:10] == [404] * 10
     assert statuses[10:] == [429, 429]
     # Even the right receipt waits now: otherwise throttling would confirm a guess.
-    right = await client.get(f"/api/v1/reports/{filed['case']}", headers={"X-Receipt": filed["receipt"]})
+    right = await client.get(
+        f"/api/v1/reports/{filed['case']}", headers={"X-Receipt": filed["receipt"]}
+    )
     assert right.status_code == 429
 
 
@@ -130,7 +130,9 @@ async def test_unknown_language_and_malformed_json_are_4xx(client, schools):
     assert response.status_code == 422
     assert "language" in response.json()["fields"]
     broken = await client.post(
-        "/api/v1/reports", content=b'{"school": "AST-001", "text": ', headers={"content-type": "application/json"}
+        "/api/v1/reports",
+        content=b'{"school": "AST-001", "text": ',
+        headers={"content-type": "application/json"},
     )
     assert broken.status_code == 400
     missing = await client.post("/api/v1/reports", json={"school": "AST-001"})

@@ -36,7 +36,9 @@ async def test_report_by_form_then_follow_up_reply_and_evidence(client, schools)
 
     page = await client.get("/follow-up")
     token = support.csrf_token_from(page.text)
-    wrong = await client.post("/follow-up", data={"_csrf_token": token, "receipt": "1234 5678 1234 5678"})
+    wrong = await client.post(
+        "/follow-up", data={"_csrf_token": token, "receipt": "1234 5678 1234 5678"}
+    )
     assert wrong.status_code == 422
     assert 'aria-invalid="true"' in wrong.text
 
@@ -71,7 +73,7 @@ async def test_htmx_requests_get_fragments(client, schools):
     assert sent.status_code == 201
     assert "<html" not in sent.text
     assert 'id="report"' in sent.text
-    case, receipt = support.receipt_from(sent.text)
+    _case, receipt = support.receipt_from(sent.text)
 
     refused = await support.submit_form(client, "AST-001", {"text": ""}, htmx=True)
     assert refused.status_code == 422
@@ -80,7 +82,9 @@ async def test_htmx_requests_get_fragments(client, schools):
     page = await client.get("/follow-up")
     token = support.csrf_token_from(page.text)
     opened = await client.post(
-        "/follow-up", data={"_csrf_token": token, "receipt": receipt}, headers={"hx-request": "true"}
+        "/follow-up",
+        data={"_csrf_token": token, "receipt": receipt},
+        headers={"hx-request": "true"},
     )
     assert opened.status_code == 200
     assert "<html" not in opened.text and 'id="follow-up"' in opened.text
@@ -91,7 +95,12 @@ async def test_refused_form_keeps_what_the_pupil_typed(client, schools):
     refused = await support.submit_form(
         client,
         "AST-001",
-        {"text": TEXT, "people_involved": long_people, "quick_choices": ["threats"], "location": "canteen"},
+        {
+            "text": TEXT,
+            "people_involved": long_people,
+            "quick_choices": ["threats"],
+            "location": "canteen",
+        },
     )
     assert refused.status_code == 422
     assert TEXT in refused.text
@@ -116,7 +125,12 @@ async def test_wrong_file_type_is_refused_with_a_message(client, schools):
         files={"evidence": ("notes.pdf", b"%PDF-1.7 hello", "application/pdf")},
     )
     assert refused.status_code == 422
-    assert support.in_language("kk", "Only photos and screenshots (JPEG, PNG or WebP) can be attached.") in refused.text
+    assert (
+        support.in_language(
+            "kk", "Only photos and screenshots (JPEG, PNG or WebP) can be attached."
+        )
+        in refused.text
+    )
     broken = await support.submit_form(
         client,
         "AST-001",
@@ -161,14 +175,20 @@ async def test_invalid_utf8_is_a_4xx_not_a_500(client, schools):
     token = support.csrf_token_from(page.text)
     body = b"_csrf_token=" + token.encode() + b"&text=%FF%FE%FA+bad"
     urlencoded = await client.post(
-        "/s/AST-001/report", content=body, headers={"content-type": "application/x-www-form-urlencoded"}
+        "/s/AST-001/report",
+        content=body,
+        headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert urlencoded.status_code in {201, 400, 422}
     boundary = "XyZ"
     multipart = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n{token}\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n"
-    ).encode() + b"\xff\xfe\xc3\x28 broken\r\n" + f"--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\n{token}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\n'
+        ).encode()
+        + b"\xff\xfe\xc3\x28 broken\r\n"
+        + f"--{boundary}--\r\n".encode()
+    )
     response = await client.post(
         "/s/AST-001/report",
         content=multipart,

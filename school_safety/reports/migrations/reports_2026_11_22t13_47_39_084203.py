@@ -1,13 +1,14 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Bytea
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import (
+    Bytea,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -58,21 +59,13 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="reports", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="reports", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Evidence", tablename="evidence", schema=None, columns=None
-    )
+    manager.add_table(class_name="Evidence", tablename="evidence", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Report", tablename="report", schema=None, columns=None
-    )
+    manager.add_table(class_name="Report", tablename="report", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Message", tablename="message", schema=None, columns=None
-    )
+    manager.add_table(class_name="Message", tablename="message", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Evidence",

@@ -1,11 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import Boolean, ForeignKey, Serial, Text, Varchar
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
@@ -29,17 +24,11 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="schools", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="schools", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="School", tablename="school", schema=None, columns=None
-    )
+    manager.add_table(class_name="School", tablename="school", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Region", tablename="region", schema=None, columns=None
-    )
+    manager.add_table(class_name="Region", tablename="region", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="School",

@@ -1,0 +1,49 @@
+"""The `school-safety` command: migrate, demo, and serve's refusal of SQLite workers."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from school_safety.cli import main
+from school_safety.db.engine import is_sqlite
+from school_safety.schools.tables import Region, School
+from school_safety.staff.passwords import verify_password
+from school_safety.staff.tables import StaffAccount, StaffSchool
+
+
+def test_migrate_twice_is_harmless(capsys):
+    assert main(["migrate"]) == 0
+    assert main(["migrate"]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_demo_loads_regions_schools_and_staff_once(capsys):
+    assert main(["demo"]) == 0
+    first = capsys.readouterr().out
+    assert main(["demo"]) == 0
+    second = capsys.readouterr().out
+
+    assert asyncio.run(Region.count().run()) == 20
+    assert asyncio.run(School.count().run()) == 300
+    accounts = asyncio.run(StaffAccount.select().order_by(StaffAccount.username).run())
+    assert {row["role"] for row in accounts} == {"admin", "psychologist", "officer", "region"}
+    assert all(row["must_change_password"] for row in accounts)
+    assert asyncio.run(StaffSchool.count().run()) == 4
+    psychologist = next(row for row in accounts if row["role"] == "psychologist")
+    assert "demo-psychologist-pass" in first
+    assert verify_password(psychologist["password_hash"], "demo-psychologist-pass")
+    assert "20 regions and 300 schools added" in first
+    assert "0 regions and 0 schools added" in second
+    assert "demo-psychologist-pass" not in second
+
+    names = asyncio.run(Region.select(Region.name_kk, Region.name_ru, Region.name_en).run())
+    assert all(row["name_kk"] and row["name_ru"] and row["name_en"] for row in names)
+
+
+def test_serve_refuses_several_workers_on_sqlite(capsys):
+    if not is_sqlite():
+        pytest.skip("the rule is SQLite's")
+    assert main(["serve", "--workers", "2"]) == 2
+    assert "PostgreSQL" in capsys.readouterr().err
