@@ -55,11 +55,27 @@ async def horizontal_overflow(page: Page) -> int:
     return int(width) - PHONE["width"]
 
 
+async def lines_of_text(page: Page, selector: str) -> int:
+    """On how many lines the element's text is laid out."""
+    return int(
+        await page.evaluate(
+            """(selector) => {
+              const range = document.createRange();
+              range.selectNodeContents(document.querySelector(selector));
+              return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+            }""",
+            selector,
+        )
+    )
+
+
 async def test_pupil_reports_and_follows_up_on_a_phone(
     browser: Browser, server: RunningServer, tmp_path: Path
 ) -> None:
     origin = urlsplit(server.base_url).netloc
     requests: list[str] = []
+    # Console errors, uncaught exceptions, CSP violations and layout faults: all
+    # checked at the end, so that one of them does not hide the rest of the session.
     problems: list[str] = []
 
     context = await browser.new_context(
@@ -116,6 +132,7 @@ async def test_pupil_reports_and_follows_up_on_a_phone(
             await expect(footer_line.locator(f'a[href="tel:{number}"]')).to_be_visible()
         await expect(page.locator('.helplines a[href="sms:111"]')).to_be_visible()
         assert await horizontal_overflow(page) <= 0, "the form scrolls sideways at 360 px"
+        await page.screenshot(path=tmp_path / "form.png", full_page=True)
 
         # The pupil writes in Kazakh, ticks a quick choice and sends.
         text_area = page.locator("#text")
@@ -155,6 +172,10 @@ async def test_pupil_reports_and_follows_up_on_a_phone(
         await expect(page.locator("h1")).to_have_text(kk("Thank you. Your report was sent."))
         await expect(page.locator("html")).to_have_attribute("lang", "kk")
         assert await horizontal_overflow(page) <= 0, "the receipt scrolls sideways at 360 px"
+        # Copied by hand from the screen: the 16 digits must not break across lines.
+        receipt_lines = await lines_of_text(page, '[data-testid="receipt"]')
+        if receipt_lines != 1:
+            problems.append(f"layout: the receipt {receipt!r} wraps onto {receipt_lines} lines")
         await page.screenshot(path=tmp_path / "receipt.png", full_page=True)
 
         # Later, a school psychologist answers from the staff workspace.
