@@ -29,6 +29,7 @@ import secrets
 import signal
 import socket
 import sqlite3
+import ssl
 import statistics
 import subprocess
 import sys
@@ -111,16 +112,13 @@ async def _drive(
     result = PhaseResult()
     bodies = _report_bodies()
     expected = 200 if kind == "healthz" else 201
-    start = time.perf_counter()
-    window_start = start + warmup_s
-    window_end = window_start + duration_s
 
     def note_error(message: str) -> None:
         result.errors += 1
         if len(result.error_samples) < ERROR_SAMPLES and message not in result.error_samples:
             result.error_samples.append(message)
 
-    async def one_request(client: httpx.AsyncClient) -> None:
+    async def one_request(client: httpx.AsyncClient, window: tuple[float, float]) -> None:
         began = time.perf_counter()
         try:
             if kind == "healthz":
@@ -137,26 +135,34 @@ async def _drive(
         result.ok += 1
         # Throughput is completions inside the window (the usual steady-state measure);
         # warm-up and the drain after the window are left out.
-        if window_start <= finished <= window_end:
+        if window[0] <= finished <= window[1]:
             result.measured_ok += 1
             result.latencies_ms.append((finished - began) * 1000)
 
-    async def user(client: httpx.AsyncClient) -> None:
-        # A closed loop: each simulated client waits for its answer before the next request.
-        while time.perf_counter() < window_end:
-            await one_request(client)
+    async def user(client: httpx.AsyncClient, window: tuple[float, float]) -> None:
+        # A closed loop: each simulated user waits for its answer before the next request.
+        while time.perf_counter() < window[1]:
+            await one_request(client, window)
 
-    async def one_user() -> None:
-        # A client (one keep-alive connection) per simulated user: a single shared
-        # AsyncClient's pool serialises on itself at this concurrency and would
-        # measure httpx instead of the server (encode/httpx#3215).
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(
-            base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S
-        ) as client:
-            await user(client)
-
-    await asyncio.gather(*(one_user() for _ in range(concurrency)))
+    # A client (one keep-alive connection) per simulated user: one shared AsyncClient
+    # serialises on its connection pool at this concurrency and would measure httpx
+    # rather than the server (encode/httpx#3215). One TLS context for all of them:
+    # each client would otherwise load the CA bundle, though we only speak plain HTTP.
+    tls = ssl.create_default_context()
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, verify=tls
+                )
+            )
+            for _ in range(concurrency)
+        ]
+        # The clock starts once the clients exist, so setting them up is not measured.
+        window_start = time.perf_counter() + warmup_s
+        window = (window_start, window_start + duration_s)
+        await asyncio.gather(*(user(client, window) for client in clients))
     result.measured_s = duration_s
     return result
 

@@ -111,7 +111,7 @@ def get_settings() -> Settings:
         evidence_max_bytes=evidence_max_bytes,
         # Room for every allowed file plus the text fields and multipart framing.
         request_max_bytes=evidence_max_files * evidence_max_bytes + 256 * 1024,
-        submit_limit_per_hour=_int("SCHOOL_SAFETY_SUBMIT_LIMIT_PER_HOUR", 20),
+        submit_limit_per_hour=_int("SCHOOL_SAFETY_SUBMIT_LIMIT_PER_HOUR", 60),
         receipt_failures_per_window=_int("SCHOOL_SAFETY_RECEIPT_FAILURES", 10),
         receipt_failure_window_seconds=_int("SCHOOL_SAFETY_RECEIPT_WINDOW_SECONDS", 900),
         db_pool=os.environ.get("SCHOOL_SAFETY_DB_POOL", "1") != "0",

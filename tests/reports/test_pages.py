@@ -32,7 +32,9 @@ async def test_report_by_form_then_follow_up_reply_and_evidence(client, schools)
     assert report["text"] == TEXT
     assert report["quick_choices"] == "physical,extortion"
     assert report["channel"] == "web"
-    assert await Evidence.count().where(Evidence.report == report["id"]) == 1
+    stored = await Evidence.select(Evidence.data).where(Evidence.report == report["id"])
+    assert len(stored) == 1
+    support.assert_no_metadata(stored[0]["data"])
 
     page = await client.get("/follow-up")
     token = support.csrf_token_from(page.text)

@@ -1,0 +1,46 @@
+"""The engine set-up that keeps concurrent writes from failing."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from school_safety.config import get_settings
+from school_safety.db.engine import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    get_engine,
+    is_sqlite,
+    write_transaction,
+)
+from school_safety.schools.tables import Region
+
+
+def test_sqlite_file_is_in_wal_mode_with_a_busy_timeout():
+    if not is_sqlite():
+        pytest.skip("SQLite only")
+    with sqlite3.connect(get_settings().sqlite_path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
+    assert get_engine().connection_kwargs["timeout"] == SQLITE_BUSY_TIMEOUT_SECONDS  # type: ignore[attr-defined]
+
+
+async def test_concurrent_read_then_write_transactions_all_succeed():
+    """The pattern that fails with "database is locked" under DEFERRED transactions."""
+
+    async def read_then_write(n: int) -> None:
+        async with write_transaction():
+            count = await Region.count()
+            await Region(code=f"R{n:03d}", name_kk=str(count), name_ru="", name_en="").save()
+
+    await asyncio.gather(*(read_then_write(n) for n in range(100)))
+    assert await Region.count() == 100
+
+
+async def test_a_failed_write_transaction_leaves_nothing():
+    with pytest.raises(RuntimeError):
+        async with write_transaction():
+            await Region(code="GONE", name_kk="", name_ru="", name_en="").save()
+            raise RuntimeError("roll back")
+    assert await Region.count() == 0
