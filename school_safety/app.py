@@ -29,8 +29,9 @@ from school_safety.web.errors import (
     handle_unexpected,
 )
 from school_safety.web.headers import add_security_headers
-from school_safety.web.language import health, switch_language
+from school_safety.web.language import switch_language
 from school_safety.web.locale import LocaleMiddleware
+from school_safety.web.site import favicon, health
 from school_safety.web.templating import template_engine
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -61,6 +62,7 @@ def create_app() -> Litestar:
             ReportsApi,
             switch_language,
             health,
+            favicon,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],

@@ -132,6 +132,8 @@ def _render(catalog: Catalog, *, omit_locations: bool = False) -> bytes:
         no_location=omit_locations,
         include_lineno=False,
         ignore_obsolete=True,
+        # A reworded message shows its old msgid next to the fuzzy translation.
+        include_previous=True,
     )
     return buffer.getvalue()
 

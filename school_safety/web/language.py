@@ -28,9 +28,3 @@ async def switch_language(language: FromPath[str], next: FromQuery[str] = "/") -
             Cookie(key=LANGUAGE_COOKIE, value=language, max_age=ONE_YEAR, samesite="lax", path="/")
         )
     return response
-
-
-@get("/healthz", name="health", include_in_schema=False, sync_to_thread=False)
-def health() -> str:
-    """A trivial endpoint: monitoring, and the baseline the benchmarks measure against."""
-    return "ok"

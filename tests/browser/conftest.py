@@ -44,10 +44,6 @@ def _browser_missing(reason: str) -> None:
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
         _browser_missing(f"{CHROMIUM} does not exist: install Debian's chromium package")
-    try:
-        import playwright.async_api  # noqa: F401
-    except ImportError:
-        _browser_missing("Playwright for Python is not installed in this environment")
     return CHROMIUM
 
 

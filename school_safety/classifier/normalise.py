@@ -1,0 +1,73 @@
+"""Bringing pupils' writing to one spelling before features are taken.
+
+Children write the same word many ways: "ДУРАК", "дурааак", "д у р а к",
+"д.у.р.а.к", "дyp@k" (Latin look-alikes), "қорқам" and "коркам" (Kazakh
+letters typed on a Russian keyboard). Each rule below makes two spellings
+meet; none tries to be a spell checker. The function runs once per text on
+the classification path, so it sticks to str.translate and a few regexes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Kazakh-specific letters fold onto the Russian letter children type instead.
+_KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
+
+# Latin letters that look like Cyrillic ones: used only inside words that are
+# mostly Cyrillic, so English stays English.
+_LATIN_LOOKALIKE_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
+# Digits and symbols used as letters ("л0х", "с@ка"), Cyrillic and Latin readings.
+_LEET_IN_CYRILLIC = str.maketrans({"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с"})
+_LEET_IN_LATIN = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+
+_CYRILLIC = re.compile(r"[а-яё]")
+_LATIN = re.compile(r"[a-z]")
+# Only tokens that need a closer look: with a digit or symbol inside, or
+# mixing scripts. Most tokens are neither, and skipping them keeps this fast.
+_SUSPECT_TOKEN = re.compile(
+    r"[\w@$*]*[0-9@$*][\w@$*]*"
+    r"|[\w@$*]*[а-я][\w@$*]*[a-z][\w@$*]*"
+    r"|[\w@$*]*[a-z][\w@$*]*[а-я][\w@$*]*"
+)
+# Three or more of the same letter: "дураааак", "nooooo" (doubles are real spelling).
+_STRETCHED = re.compile(r"(\w)\1{2,}")
+# Single letters separated by spaces, dots, dashes or stars: "с у к а", "д.у.р.а.к".
+_SPACED_OUT = re.compile(r"(?<!\w)(?:\w[ .\-_*]{1,2}){2,}\w(?!\w)")
+_SEPARATORS = re.compile(r"[ .\-_*]+")
+_NOT_WORD = re.compile(r"[^\w\s]+")
+_SPACE = re.compile(r"\s+")
+
+
+def _join_spaced_letters(text: str) -> str:
+    # Keep the letters as they were too: "а я в шоке" is three real words, and
+    # telling it from "с у к а" is not worth a dictionary.
+    def join(match: re.Match[str]) -> str:
+        return f"{match.group(0)} {_SEPARATORS.sub('', match.group(0))}"
+
+    return _SPACED_OUT.sub(join, text)
+
+
+def _fix_token(token: str) -> str:
+    has_digit_or_symbol = any(ch in "0123456789@$*" for ch in token)
+    cyrillic = len(_CYRILLIC.findall(token))
+    latin = len(_LATIN.findall(token))
+    if cyrillic and (latin or has_digit_or_symbol):
+        token = token.translate(_LATIN_LOOKALIKE_TO_CYRILLIC).translate(_LEET_IN_CYRILLIC)
+    elif latin and has_digit_or_symbol and not token.isdigit():
+        token = token.translate(_LEET_IN_LATIN)
+    # A star hides a letter ("с*ка"); dropping it keeps the rest of the word together.
+    return token.replace("*", "")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    text = text.translate(_KAZAKH_TO_RUSSIAN)
+    text = _join_spaced_letters(text)
+    text = _SUSPECT_TOKEN.sub(lambda match: _fix_token(match.group(0)), text)
+    text = _STRETCHED.sub(r"\1", text)
+    text = _NOT_WORD.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
