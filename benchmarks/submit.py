@@ -35,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -345,7 +344,7 @@ def _postgres_reachable(url: str) -> str | None:
     try:
         asyncio.run(_admin(url, "SELECT 1"))
     except Exception as exc:  # any failure only means: skip PostgreSQL
-        return f"{LOCAL_POSTGRES_URL} not reachable ({type(exc).__name__}: {exc})"
+        return f"{url} not reachable ({type(exc).__name__}: {exc})"
     return None
 
 
@@ -353,7 +352,7 @@ def _postgres_reachable(url: str) -> str | None:
 
 
 @dataclass(frozen=True)
-class Settings:
+class LoadPlan:
     concurrency: int
     duration_s: float
     warmup_s: float
@@ -366,16 +365,13 @@ def _percentile(values: list[float], percent: int) -> float | None:
 
 
 def _load(
-    pool: concurrent.futures.Executor, base_url: str, kind: str, settings: Settings
+    pool: concurrent.futures.Executor, base_url: str, kind: str, plan: LoadPlan
 ) -> PhaseResult:
-    print(
-        f"  {kind}: {settings.duration_s:g} s at concurrency {settings.concurrency}",
-        file=sys.stderr,
-    )
+    print(f"  {kind}: {plan.duration_s:g} s at concurrency {plan.concurrency}", file=sys.stderr)
     future = pool.submit(
-        run_phase, base_url, kind, settings.concurrency, settings.warmup_s, settings.duration_s
+        run_phase, base_url, kind, plan.concurrency, plan.warmup_s, plan.duration_s
     )
-    return future.result(timeout=settings.warmup_s + settings.duration_s + LOAD_GRACE_S)
+    return future.result(timeout=plan.warmup_s + plan.duration_s + LOAD_GRACE_S)
 
 
 def bench_engine(
@@ -383,12 +379,12 @@ def bench_engine(
     data_dir: Path,
     database_url: str,
     workers: int,
-    settings: Settings,
+    plan: LoadPlan,
 ) -> dict[str, Any]:
     with running_server(data_dir, database_url, workers) as (base_url, log_path):
         before = count_reports(database_url)
-        baseline = _load(pool, base_url, "healthz", settings)
-        submit = _load(pool, base_url, "submit", settings)
+        baseline = _load(pool, base_url, "healthz", plan)
+        submit = _load(pool, base_url, "submit", plan)
     # Counted with the server stopped, so that nothing is still being written.
     stored = count_reports(database_url) - before
     mismatch = abs(stored - submit.ok)
@@ -429,30 +425,30 @@ def meets_targets(result: dict[str, Any]) -> bool:
 # ---------------------------------------------------------------- main
 
 
-def _run_sqlite(pool: concurrent.futures.Executor, settings: Settings) -> dict[str, Any]:
+def _run_sqlite(pool: concurrent.futures.Executor, plan: LoadPlan) -> dict[str, Any]:
     print("SQLite, 1 worker", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="school_safety_bench_") as tmp:
         data_dir = Path(tmp)
         url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-        return bench_engine(pool, data_dir, url, 1, settings)
+        return bench_engine(pool, data_dir, url, 1, plan)
 
 
 def _run_postgres(
-    pool: concurrent.futures.Executor, settings: Settings, given_url: str | None
+    pool: concurrent.futures.Executor, plan: LoadPlan, given_url: str | None
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="school_safety_bench_") as tmp:
         data_dir = Path(tmp)
         if given_url:
             # A database the caller chose: use it as it is, counting only our reports.
             print("PostgreSQL (given URL), 2 workers", file=sys.stderr)
-            return bench_engine(pool, data_dir, given_url, 2, settings)
+            return bench_engine(pool, data_dir, given_url, 2, plan)
         unreachable = _postgres_reachable(LOCAL_POSTGRES_URL)
         if unreachable:
             print(f"PostgreSQL skipped: {unreachable}", file=sys.stderr)
             return {"skipped": unreachable}
         print("PostgreSQL (scratch database on the local server), 2 workers", file=sys.stderr)
         with scratch_postgres(LOCAL_POSTGRES_URL) as url:
-            return bench_engine(pool, data_dir, url, 2, settings)
+            return bench_engine(pool, data_dir, url, 2, plan)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -474,10 +470,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    settings = Settings(args.concurrency, args.duration, args.warmup)
+    plan = LoadPlan(args.concurrency, args.duration, args.warmup)
     report: dict[str, Any] = {
         "benchmark": "submit",
-        "concurrency": settings.concurrency,
+        "concurrency": plan.concurrency,
         # 10 rather than 10.0 in the usual case, as the command line was written.
         "duration_s": int(args.duration) if args.duration.is_integer() else args.duration,
     }
@@ -486,8 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     context = multiprocessing.get_context("spawn")
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            report["sqlite"] = _run_sqlite(pool, settings)
-            report["postgresql"] = _run_postgres(pool, settings, args.postgres)
+            report["sqlite"] = _run_sqlite(pool, plan)
+            report["postgresql"] = _run_postgres(pool, plan, args.postgres)
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

@@ -26,13 +26,6 @@ _LEET_IN_LATIN = str.maketrans(
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _LATIN = re.compile(r"[a-z]")
-# Only tokens that need a closer look: with a digit or symbol inside, or
-# mixing scripts. Most tokens are neither, and skipping them keeps this fast.
-_SUSPECT_TOKEN = re.compile(
-    r"[\w@$*]*[0-9@$*][\w@$*]*"
-    r"|[\w@$*]*[а-я][\w@$*]*[a-z][\w@$*]*"
-    r"|[\w@$*]*[a-z][\w@$*]*[а-я][\w@$*]*"
-)
 # Three or more of the same letter: "дураааак", "nooooo" (doubles are real spelling).
 _STRETCHED = re.compile(r"(\w)\1{2,}")
 # Single letters separated by spaces, dots, dashes or stars: "с у к а", "д.у.р.а.к".
@@ -51,6 +44,13 @@ def _join_spaced_letters(text: str) -> str:
     return _SPACED_OUT.sub(join, text)
 
 
+def _suspect(token: str) -> bool:
+    """Worth a closer look: not plain letters of one script (most are, and skipping is fast)."""
+    if not token.isalpha():
+        return True
+    return not token.isascii() and _LATIN.search(token) is not None
+
+
 def _fix_token(token: str) -> str:
     has_digit_or_symbol = any(ch in "0123456789@$*" for ch in token)
     cyrillic = len(_CYRILLIC.findall(token))
@@ -67,7 +67,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     text = text.translate(_KAZAKH_TO_RUSSIAN)
     text = _join_spaced_letters(text)
-    text = _SUSPECT_TOKEN.sub(lambda match: _fix_token(match.group(0)), text)
+    text = " ".join(_fix_token(token) if _suspect(token) else token for token in text.split())
     text = _STRETCHED.sub(r"\1", text)
     text = _NOT_WORD.sub(" ", text)
     return _SPACE.sub(" ", text).strip()

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TypeVar
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -31,7 +29,6 @@ FIX = "Run `python -m school_safety.i18n.extract` and translate what it lists."
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 
-T = TypeVar("T")
 Key = tuple[str, str | None]  # (msgid, context)
 
 
@@ -81,14 +78,14 @@ def show(keys: list[Key]) -> str:
     )
 
 
-def in_language(language: str, function: Callable[[], T]) -> T:
-    """Run with the language set, without leaking it into the tests that follow."""
+def _gettext_as(language: str, message: str, variables: dict[str, object]) -> str:
+    set_language(language)
+    return gettext(message, **variables)
 
-    def run() -> T:
-        set_language(language)
-        return function()
 
-    return contextvars.copy_context().run(run)
+def gettext_as(language: str, message: str, **variables: object) -> str:
+    """The message as the application renders it in a language, leaking nothing to later tests."""
+    return contextvars.copy_context().run(_gettext_as, language, message, variables)
 
 
 def test_every_message_is_translated_in_every_language() -> None:
@@ -136,7 +133,7 @@ def test_translations_keep_the_placeholders() -> None:
                     continue
                 # Jinja's newstyle gettext always %-formats: a stray % would break the page.
                 try:
-                    text % values
+                    _formatted = text % values
                 except (KeyError, TypeError, ValueError) as error:
                     wrong.append(f"{language}: {message.id!r}: {text!r} does not format ({error})")
     report = "\n".join(f"    {line}" for line in wrong)
@@ -176,18 +173,18 @@ KEY_MESSAGES = (
 def test_kazakh_and_russian_are_really_translated() -> None:
     gone = [message for message in KEY_MESSAGES if (message, None) not in extracted()]
     assert not gone, f"Key messages no longer in the sources; update KEY_MESSAGES: {gone}"
-    english = {message: in_language("en", lambda m=message: gettext(m)) for message in KEY_MESSAGES}
+    english = {message: gettext_as("en", message) for message in KEY_MESSAGES}
     assert english == {message: message for message in KEY_MESSAGES}
     for language in ("kk", "ru"):
         for message in KEY_MESSAGES:
-            translated = in_language(language, lambda m=message: gettext(m))
+            translated = gettext_as(language, message)
             assert translated and translated != message, (language, message)
     for message in KEY_MESSAGES:
-        kazakh = in_language("kk", lambda m=message: gettext(m))
-        russian = in_language("ru", lambda m=message: gettext(m))
+        kazakh = gettext_as("kk", message)
+        russian = gettext_as("ru", message)
         assert kazakh != russian, message
-    assert in_language("kk", lambda: gettext("Safe School")) == "Қауіпсіз мектеп"
-    assert in_language("ru", lambda: gettext("Safe School")) == "Безопасная школа"
+    assert gettext_as("kk", "Safe School") == "Қауіпсіз мектеп"
+    assert gettext_as("ru", "Safe School") == "Безопасная школа"
 
 
 def test_kazakh_catalogue_is_not_russian() -> None:
@@ -205,7 +202,7 @@ def test_kazakh_catalogue_is_not_russian() -> None:
 def test_placeholders_are_filled_in_every_language() -> None:
     message = "A school psychologist will answer within %(hours)s hours."
     for language in LANGUAGES:
-        text = in_language(language, lambda: gettext(message, hours=48))
+        text = gettext_as(language, message, hours=48)
         assert "48" in text and "%" not in text, (language, text)
 
 

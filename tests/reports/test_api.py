@@ -115,7 +115,11 @@ async def test_bad_input_gets_4xx_in_the_reporters_language(client, schools):
         ({"location": "moon"}, "location", "Please choose one of the options."),
         ({"people_involved": "y" * 1001}, "people_involved", too_long),
         ({"evidence": ["not base64!!"]}, "evidence", not_a_picture),
-        ({"evidence": [base64.b64encode(b"GIF89a fake").decode()]}, "evidence", not_a_picture),
+        (
+            {"evidence": [base64.b64encode(b"GIF89a fake").decode()]},
+            "evidence",
+            "Only photos and screenshots (JPEG, PNG or WebP) can be attached.",
+        ),
     ]
     for fields, field, message in cases:
         response = await file(client, language="ru", **fields)

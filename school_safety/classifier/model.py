@@ -1,0 +1,232 @@
+"""A trained classifier, its card, and how it is kept on disk.
+
+The pipeline is stored with skops, never pickle: loading checks that the file
+holds nothing but the types listed in ALLOWED_TYPES. A JSON card beside it
+records version, training date, corpus hash, thresholds and validation
+metrics, and the SHA-256 of the model file it describes.
+
+Predicting goes through a linear fast path taken from the fitted pipeline
+(fast.py, then a sigmoid per label); the tests check that it agrees with the
+pipeline's own predict_proba.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import skops.io as skops_io
+from scipy import sparse
+from sklearn.pipeline import Pipeline
+
+from school_safety.classifier.crisis import crisis_hits
+from school_safety.classifier.fast import LinearScorer
+from school_safety.classifier.labels import LABELS, SUICIDE_RISK, priority_for
+from school_safety.classifier.normalise import normalise
+
+MODEL_FILE = "model.skops"
+CARD_FILE = "model.json"
+
+# Everything a model file may contain beyond skops' own defaults. Anything
+# else in a file refuses to load.
+ALLOWED_TYPES = frozenset(
+    {
+        "builtins.float",
+        "builtins.int",
+        "builtins.str",
+        "builtins.tuple",
+        "builtins.list",
+        "builtins.dict",
+        "numpy.dtype",
+        "numpy.float64",
+        "numpy.int64",
+        "numpy.ndarray",
+        "scipy.sparse._csr.csr_matrix",
+        "sklearn.calibration.CalibratedClassifierCV",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.multioutput.MultiOutputClassifier",
+        "sklearn.pipeline.FeatureUnion",
+        "sklearn.pipeline.Pipeline",
+        "sklearn.preprocessing._function_transformer.FunctionTransformer",
+        "school_safety.classifier.pipeline.normalise_texts",
+    }
+)
+
+
+class ModelFileError(RuntimeError):
+    pass
+
+
+@dataclass
+class ModelCard:
+    version: str
+    trained_at: str
+    corpus_hash: str
+    seed: int
+    thresholds: dict[str, float]
+    validation: dict[str, Any]
+    sizes: dict[str, int]
+    library_versions: dict[str, str]
+    model_sha256: str = ""
+    # Labelled files beyond the project corpus (a deployment's confirmed labels).
+    extra_files: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    probabilities: dict[str, float]
+    flags: list[str]
+    priority: str
+    model: str
+    crisis_phrases: list[str]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "labels": self.probabilities,
+            "flags": self.flags,
+            "priority": self.priority,
+            "model": self.model,
+            "crisis_phrases": self.crisis_phrases,
+        }
+
+
+class ReportClassifier:
+    def __init__(self, pipeline: Pipeline, card: ModelCard):
+        self.pipeline = pipeline
+        self.card = card
+        self._features = pipeline.named_steps["features"]
+        weights, bias, scale, shift = [], [], [], []
+        for calibrated in pipeline.named_steps["labels"].estimators_:
+            (pair,) = calibrated.calibrated_classifiers_
+            linear = pair.estimator
+            sigmoid = pair.calibrators[0]
+            weights.append(linear.coef_.ravel())
+            bias.append(float(linear.intercept_[0]))
+            scale.append(float(sigmoid.a_))
+            shift.append(float(sigmoid.b_))
+        self._weights = np.vstack(weights).T  # features × labels
+        self._bias = np.array(bias)
+        self._scale = np.array(scale)
+        self._shift = np.array(shift)
+        self._thresholds = np.array([card.thresholds[label] for label in LABELS])
+        self._vocabulary = self._feature_names()
+        self._scorer = LinearScorer(self._features, self._weights)
+
+    @property
+    def version(self) -> str:
+        return self.card.version
+
+    def _feature_names(self) -> np.ndarray:
+        return np.asarray(self._features.get_feature_names_out())
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Calibrated probabilities, texts × labels, from already normalised texts."""
+        scores = self._scorer.scores(texts) + self._bias
+        # CalibratedClassifierCV's sigmoid: 1 / (1 + exp(a·f + b)).
+        return 1.0 / (1.0 + np.exp(self._scale * scores + self._shift))
+
+    def predict_many(self, texts: list[str]) -> list[Prediction]:
+        normalised = [normalise(text) for text in texts]
+        probabilities = self.probabilities(normalised)
+        return [
+            self._prediction(row, crisis_hits(text))
+            for row, text in zip(probabilities, normalised, strict=True)
+        ]
+
+    def predict(self, text: str) -> Prediction:
+        return self.predict_many([text])[0]
+
+    def _prediction(self, row: np.ndarray, hits: list[str]) -> Prediction:
+        probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
+        flags = [label for label, p, t in zip(LABELS, row, self._thresholds, strict=True) if p >= t]
+        if hits and SUICIDE_RISK not in flags:
+            flags.append(SUICIDE_RISK)
+        return Prediction(
+            probabilities=probabilities,
+            flags=flags,
+            priority=priority_for(flags, probabilities),
+            model=self.version,
+            crisis_phrases=hits,
+        )
+
+    def weighty_words(self, text: str, label: str, limit: int = 6) -> list[tuple[str, float]]:
+        """The words of the text that pushed this label's score most, up or down.
+
+        Each word's features (its character n-grams and the word itself) are
+        weighed by the label's coefficients on the text's own feature values.
+        """
+        column = LABELS.index(label)
+        normalised = normalise(text)
+        row = sparse.csr_matrix(self._features.transform([normalised]))
+        contributions = dict(
+            zip(
+                self._vocabulary[row.indices],
+                row.data * self._weights[row.indices, column],
+                strict=True,
+            )
+        )
+        scored: dict[str, float] = {}
+        for word in set(normalised.split()):
+            padded = f" {word} "
+            total = contributions.get(f"words__{word}", 0.0)
+            total += sum(
+                value
+                for name, value in contributions.items()
+                if name.startswith("chars__") and name[7:] in padded
+            )
+            scored[word] = total
+        ranked = sorted(scored.items(), key=lambda item: abs(item[1]), reverse=True)
+        return [(word, round(weight, 3)) for word, weight in ranked[:limit] if weight]
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save(classifier: ReportClassifier, directory: Path) -> None:
+    """Write model and card atomically: a reader never sees half a model."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=directory, suffix=".skops.tmp", delete=False) as handle:
+        model_tmp = Path(handle.name)
+    skops_io.dump(classifier.pipeline, model_tmp)
+    card = classifier.card
+    card.model_sha256 = _sha256(model_tmp)
+    with tempfile.NamedTemporaryFile(
+        "w", dir=directory, suffix=".json.tmp", delete=False, encoding="utf-8"
+    ) as handle:
+        json.dump(asdict(card), handle, ensure_ascii=False, indent=2, sort_keys=True)
+        card_tmp = Path(handle.name)
+    os.replace(model_tmp, directory / MODEL_FILE)
+    os.replace(card_tmp, directory / CARD_FILE)
+
+
+def read_card(directory: Path) -> ModelCard | None:
+    path = directory / CARD_FILE
+    if not path.exists():
+        return None
+    return ModelCard(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def load(directory: Path) -> ReportClassifier:
+    card = read_card(directory)
+    model_path = directory / MODEL_FILE
+    if card is None or not model_path.exists():
+        raise ModelFileError(f"no model in {directory}")
+    if _sha256(model_path) != card.model_sha256:
+        raise ModelFileError("the model file does not match its card")
+    untrusted = set(skops_io.get_untrusted_types(file=model_path))
+    unexpected = untrusted - ALLOWED_TYPES
+    if unexpected:
+        raise ModelFileError(f"the model file holds unexpected types: {sorted(unexpected)}")
+    pipeline = skops_io.load(model_path, trusted=sorted(untrusted))
+    return ReportClassifier(pipeline, card)

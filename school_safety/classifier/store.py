@@ -1,0 +1,73 @@
+"""Where the shipped model lives, and building it when it is missing.
+
+The model is built from the repository's corpus by `school-safety classifier
+train`, or by `serve` on first start, into `<data dir>/classifier/`. A model
+built from another corpus than the repository's is rebuilt the same way.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from school_safety.classifier import model
+from school_safety.classifier.corpus import corpus_files, files_hash, load_examples
+from school_safety.classifier.model import ModelFileError, ReportClassifier
+from school_safety.classifier.training import Progress, train
+from school_safety.config import get_settings
+
+_lock = threading.Lock()
+_loaded: ReportClassifier | None = None
+
+
+def model_dir() -> Path:
+    return get_settings().data_dir / "classifier"
+
+
+def build(extra: Sequence[Path] = (), progress: Progress = print) -> ReportClassifier:
+    paths = [*corpus_files(), *extra]
+    classifier = train(load_examples(paths), paths, progress=progress)
+    classifier.card.extra_files = [path.name for path in extra]
+    model.save(classifier, model_dir())
+    forget()
+    return classifier
+
+
+def needs_building() -> str | None:
+    """Why the model must be (re)built, or None.
+
+    A model trained with a deployment's extra labels is kept even when the
+    project corpus has changed since: an operator chose it.
+    """
+    card = model.read_card(model_dir())
+    if card is None or not (model_dir() / model.MODEL_FILE).exists():
+        return "there is no classifier model yet"
+    if not card.extra_files and card.corpus_hash != files_hash(corpus_files()):
+        return "the project corpus has changed since the model was built"
+    return None
+
+
+def ensure_model(progress: Progress = print) -> None:
+    reason = needs_building()
+    if reason:
+        progress(f"Building the classifier model: {reason}.")
+        build(progress=progress)
+
+
+def get_classifier() -> ReportClassifier:
+    """The loaded model, shared by every request of this process."""
+    global _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = model.load(model_dir())
+        return _loaded
+
+
+def forget() -> None:
+    global _loaded
+    with _lock:
+        _loaded = None
+
+
+__all__ = ["ModelFileError", "build", "ensure_model", "get_classifier", "needs_building"]

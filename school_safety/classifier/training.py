@@ -1,0 +1,185 @@
+"""Training, threshold choice and evaluation.
+
+The labelled texts are split once, deterministically: 70% to fit the model,
+15% to choose each label's operating threshold (suicide_risk: the highest
+threshold that still finds at least 95% of the suicide-risk texts there;
+the others: the threshold with the best F1), and 15% that nothing was fitted
+or tuned on, whose figures the card reports.
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import scipy
+import sklearn
+import skops
+from sklearn.model_selection import train_test_split
+
+from school_safety.classifier.corpus import Example, files_hash
+from school_safety.classifier.labels import LABELS, SUICIDE_RISK
+from school_safety.classifier.model import ModelCard, ReportClassifier
+from school_safety.classifier.pipeline import SEED, build_pipeline
+
+SUICIDE_RISK_MIN_RECALL = 0.95
+# Bumped when training changes in a way that makes old models stale.
+TRAINING_REVISION = "1"
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def _strata(examples: Sequence[Example]) -> list[str]:
+    combos = [";".join(example.labels) or "none" for example in examples]
+    counts = Counter(combos)
+    # A combination too rare to split falls back to its first label.
+    return [
+        combo if counts[combo] >= 8 else (combo.split(";")[0] if combo != "none" else "none")
+        for combo in combos
+    ]
+
+
+def split(
+    examples: Sequence[Example], seed: int = SEED
+) -> tuple[list[Example], list[Example], list[Example]]:
+    """(fit, threshold, test): 70 / 15 / 15, stratified by label combination."""
+    fit, rest = train_test_split(
+        list(examples), test_size=0.30, random_state=seed, stratify=_strata(examples)
+    )
+    threshold, test = train_test_split(
+        rest, test_size=0.50, random_state=seed, stratify=_strata(rest)
+    )
+    return fit, threshold, test
+
+
+def _targets(examples: Sequence[Example]) -> np.ndarray:
+    return np.array([example.targets() for example in examples], dtype=int)
+
+
+def best_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
+    best, best_f1 = 0.5, -1.0
+    for candidate in np.unique(scores):
+        predicted = scores >= candidate
+        tp = int(np.sum(predicted & (truth == 1)))
+        fp = int(np.sum(predicted & (truth == 0)))
+        fn = int(np.sum(~predicted & (truth == 1)))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+        # Ties go to the higher threshold: fewer false alarms for the same F1.
+        if f1 > best_f1 or (f1 == best_f1 and candidate > best):
+            best, best_f1 = float(candidate), f1
+    return best
+
+
+def recall_threshold(truth: np.ndarray, scores: np.ndarray, min_recall: float) -> float:
+    """The highest threshold whose recall is at least min_recall."""
+    positives = np.sort(scores[truth == 1])[::-1]
+    if positives.size == 0:
+        return 0.5
+    needed = math.ceil(min_recall * positives.size)
+    return float(positives[needed - 1])
+
+
+def choose_thresholds(truth: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
+    thresholds = {}
+    for column, label in enumerate(LABELS):
+        if label == SUICIDE_RISK:
+            value = recall_threshold(
+                truth[:, column], probabilities[:, column], SUICIDE_RISK_MIN_RECALL
+            )
+        else:
+            value = best_f1_threshold(truth[:, column], probabilities[:, column])
+        thresholds[label] = round(value, 6)
+    return thresholds
+
+
+def scores(truth: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
+    """Per-label precision, recall, F1 and support, and micro and macro F1."""
+    result: dict[str, Any] = {}
+    total_tp = total_fp = total_fn = 0
+    f1s = []
+    for column, label in enumerate(LABELS):
+        t, f = truth[:, column] == 1, flagged[:, column]
+        tp, fp, fn = int(np.sum(t & f)), int(np.sum(~t & f)), int(np.sum(t & ~f))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        result[label] = {
+            "precision": round(precision, 4),
+            "recall": round(recall, 4),
+            "f1": round(f1, 4),
+            "support": int(np.sum(t)),
+        }
+        total_tp, total_fp, total_fn = total_tp + tp, total_fp + fp, total_fn + fn
+        f1s.append(f1)
+    micro = 2 * total_tp / (2 * total_tp + total_fp + total_fn) if total_tp else 0.0
+    result["micro_f1"] = round(micro, 4)
+    result["macro_f1"] = round(float(np.mean(f1s)), 4)
+    result["n"] = int(truth.shape[0])
+    return result
+
+
+def evaluate(classifier: ReportClassifier, examples: Sequence[Example]) -> dict[str, Any]:
+    """Figures at the operating thresholds, crisis phrases included, as in production."""
+    predictions = classifier.predict_many([example.text for example in examples])
+    flagged = np.array([[label in p.flags for label in LABELS] for p in predictions], dtype=bool)
+    return scores(_targets(examples), flagged)
+
+
+def train(
+    examples: Sequence[Example],
+    corpus_paths: Sequence[Any],
+    seed: int = SEED,
+    progress: Progress = _quiet,
+) -> ReportClassifier:
+    started = time.perf_counter()
+    fit, threshold_split, test = split(examples, seed)
+    progress(
+        f"{len(examples)} texts: {len(fit)} to fit, "
+        f"{len(threshold_split)} for thresholds, {len(test)} to test"
+    )
+    pipeline = build_pipeline(seed)
+    progress("fitting the pipeline (character and word n-grams, three calibrated models)")
+    pipeline.fit([e.text for e in fit], _targets(fit))
+
+    card = ModelCard(
+        version="",
+        trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        corpus_hash=files_hash(list(corpus_paths)),
+        seed=seed,
+        thresholds={label: 0.5 for label in LABELS},
+        validation={},
+        sizes={"fit": len(fit), "thresholds": len(threshold_split), "test": len(test)},
+        library_versions={
+            "python": platform.python_version(),
+            "scikit-learn": sklearn.__version__,
+            "scipy": scipy.__version__,
+            "numpy": np.__version__,
+            "skops": skops.__version__,
+        },
+    )
+    classifier = ReportClassifier(pipeline, card)
+    progress("choosing thresholds on the threshold split")
+    from school_safety.classifier.normalise import normalise
+
+    held_out = classifier.probabilities([normalise(e.text) for e in threshold_split])
+    card.thresholds = choose_thresholds(_targets(threshold_split), held_out)
+    classifier = ReportClassifier(pipeline, card)
+    progress("evaluating on the test split")
+    card.validation = {
+        "test": evaluate(classifier, test),
+        "threshold_split": evaluate(classifier, threshold_split),
+    }
+    card.version = f"{TRAINING_REVISION}.{card.corpus_hash[:10]}"
+    card.sizes["seconds"] = round(time.perf_counter() - started)
+    progress(f"model {card.version} trained in {time.perf_counter() - started:.1f} s")
+    return ReportClassifier(pipeline, card)
