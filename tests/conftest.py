@@ -49,8 +49,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 async def clean_database() -> AsyncIterator[None]:
     await support.empty_tables()
     from school_safety.reports import limits
+    from school_safety.schools.service import forget_schools
 
     limits.reset_all()
+    forget_schools()
     yield
 
 

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
@@ -91,3 +92,10 @@ async def close_pool() -> None:
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def is_unique_violation(error: BaseException) -> bool:
+    """A UNIQUE constraint refused the write, on either engine."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(error)
+    return isinstance(error, asyncpg.exceptions.UniqueViolationError)

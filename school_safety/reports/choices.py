@@ -10,8 +10,8 @@ from school_safety.i18n import N_
 
 # Quick choices: what happened, in one tap each.
 QUICK_CHOICES: dict[str, str] = {
-    "physical": N_("Someone hit or pushed me or someone else"),
-    "insults": N_("Insults, names, mocking"),
+    "physical": N_("Hitting or pushing"),
+    "insults": N_("Insults, name-calling, mocking"),
     "excluded": N_("Being left out or ignored on purpose"),
     "extortion": N_("Money or things taken"),
     "online": N_("Online or in chats"),
@@ -49,6 +49,9 @@ REPORTER_ROLES: dict[str, str] = {
 STATUS_FOR_PUPIL: dict[str, str] = {
     "new": N_("Received. A school psychologist will read it soon."),
     "in_review": N_("A school psychologist is looking into what you wrote."),
-    "referred": N_("Passed to the police inspector who works with your school."),
+    "referred": N_(
+        "Passed to the police inspector who works with your school, so that it stops. "
+        "You are not in trouble for telling."
+    ),
     "closed": N_("Closed. Read the last message below."),
 }

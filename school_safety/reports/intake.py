@@ -8,14 +8,16 @@ so each channel can show them in its user's language.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import anyio.to_thread
+import asyncpg
 from piccolo.query.methods.insert import Insert
 
 from school_safety.config import get_settings
-from school_safety.db.engine import write_transaction
+from school_safety.db.engine import is_unique_violation, write_transaction
 from school_safety.i18n import LANGUAGES, N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.evidence import (
@@ -30,6 +32,7 @@ from school_safety.schools.service import school_by_code
 from school_safety.text import clean_line, clean_text
 
 PEOPLE_MAX_CHARS = 1000
+CASE_CODE_ATTEMPTS = 5
 LOCATION_DETAIL_MAX_CHARS = 300
 
 EVIDENCE_ERRORS = {
@@ -156,33 +159,34 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
 
     receipt = new_receipt()
     now = datetime.now(UTC)
-    async with write_transaction():
-        report = Report(
-            case_code=await _unused_case_code(),
-            receipt_hash=receipt_hash(receipt),
-            school=school.id,
-            language=language,
-            text=text,
-            quick_choices=",".join(quick_choices),
-            location=location,
-            location_detail=location_detail,
-            happened=happened,
-            people_involved=people,
-            reporter_role=reporter_role,
-            channel=draft.channel,
-            created_at=now,
-            updated_at=now,
-        )
-        await report.save()
-        if images:
-            await evidence_rows(report.id, images, "report")
-    return SubmittedReport(report_id=report.id, case_code=report.case_code, receipt=receipt)
-
-
-async def _unused_case_code() -> str:
-    # 31^8 codes make a clash vanishingly rare, but a clash must not lose a report.
-    for _attempt in range(20):
-        code = new_case_code()
-        if not await Report.exists().where(Report.case_code == code):
-            return code
-    raise RuntimeError("No unused case code after 20 attempts")
+    # A fresh case code per attempt: 31^8 codes make a clash vanishingly rare,
+    # and the unique constraint, not a look-up first, is what catches one.
+    for attempt in range(CASE_CODE_ATTEMPTS):
+        try:
+            async with write_transaction():
+                report = Report(
+                    case_code=new_case_code(),
+                    receipt_hash=receipt_hash(receipt),
+                    school=school.id,
+                    language=language,
+                    text=text,
+                    quick_choices=",".join(quick_choices),
+                    location=location,
+                    location_detail=location_detail,
+                    happened=happened,
+                    people_involved=people,
+                    reporter_role=reporter_role,
+                    channel=draft.channel,
+                    created_at=now,
+                    updated_at=now,
+                )
+                await report.save()
+                if images:
+                    await evidence_rows(report.id, images, "report")
+        except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
+            if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
+                raise
+            receipt = new_receipt()
+            continue
+        return SubmittedReport(report_id=report.id, case_code=report.case_code, receipt=receipt)
+    raise AssertionError("unreachable")

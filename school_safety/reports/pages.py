@@ -39,8 +39,8 @@ TOO_MANY_SUBMISSIONS = N_(
     "Too many reports were sent from this connection. Please wait a while and try again. "
     "If you are in danger, call 112."
 )
-WRONG_RECEIPT = N_("We could not find a report with this receipt. Check the digits and try again.")
-TOO_MANY_GUESSES = N_("Too many wrong receipts. Please wait a few minutes and try again.")
+WRONG_RECEIPT = N_("We could not find a report with this code. Check the digits and try again.")
+TOO_MANY_GUESSES = N_("Too many wrong codes. Please wait a few minutes and try again.")
 
 # Receipt pages hold a secret: never cache them anywhere.
 NO_STORE = {"cache-control": "no-store"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,13 +77,34 @@ def _card(row: dict[str, Any]) -> SchoolCard:
     )
 
 
+# Every submission looks its school up; schools change rarely. Each process
+# keeps what it looked up for a minute, so a renamed or closed school shows
+# everywhere within that minute.
+SCHOOL_CACHE_SECONDS = 60.0
+_by_code: dict[str, tuple[float, SchoolCard | None]] = {}
+
+
+def forget_schools() -> None:
+    """Drop cached lookups: after an administrator changes schools (and in tests)."""
+    _by_code.clear()
+
+
 async def school_by_code(code: str) -> SchoolCard | None:
+    code = code.strip().upper()
+    cached = _by_code.get(code)
+    now = time.monotonic()
+    if cached and cached[0] > now:
+        return cached[1]
     row = (
         await School.select(*_COLUMNS)
-        .where((School.code == code.strip().upper()) & (School.active == True))  # noqa: E712
+        .where((School.code == code) & (School.active == True))  # noqa: E712
         .first()
     )
-    return _card(row) if row else None
+    card = _card(row) if row else None
+    if len(_by_code) > 50_000:
+        _by_code.clear()
+    _by_code[code] = (now + SCHOOL_CACHE_SECONDS, card)
+    return card
 
 
 async def search_schools(query: str, limit: int = SEARCH_LIMIT) -> list[SchoolCard]:

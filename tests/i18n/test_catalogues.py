@@ -163,7 +163,7 @@ def test_no_catalogue_holds_messages_gone_from_the_sources() -> None:
 KEY_MESSAGES = (
     "Safe School",
     "Send anonymously",
-    "Your receipt",
+    "Your secret code",
     "What happened?",
     "You are not alone. Help is free and anonymous.",
     "If someone is in danger right now.",

@@ -162,3 +162,15 @@ async def test_openapi_schema_describes_the_api(client):
     assert "post" in paths["/api/v1/reports/{case}/messages"]
     # Staff and pupil pages are not part of the API.
     assert not any(path.startswith("/s/") for path in paths)
+
+
+async def test_a_case_code_clash_is_retried_not_lost(client, schools, monkeypatch):
+    from school_safety.reports import intake
+
+    first = (await file(client)).json()
+    codes = iter([first["case"], first["case"], "QQQQ-RRRR"])
+    monkeypatch.setattr(intake, "new_case_code", lambda: next(codes))
+    second = await file(client, text="second report")
+    assert second.status_code == 201
+    assert second.json()["case"] == "QQQQ-RRRR"
+    assert await Report.count() == 2
