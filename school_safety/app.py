@@ -47,8 +47,7 @@ async def _startup() -> None:
 
 
 async def _shutdown() -> None:
-    if get_settings().db_pool:
-        await close_pool()
+    await close_pool()
 
 
 def create_app() -> Litestar:

@@ -6,15 +6,32 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
 
 import school_safety.db  # noqa: F401 - points Piccolo at our configuration
 from school_safety.config import get_settings
+
+T = TypeVar("T")
+
+
+def run(work: Coroutine[Any, Any, T]) -> T:
+    """Run async work to the end, then close what the database layer keeps open."""
+    from school_safety.db.engine import close_pool
+
+    async def whole() -> T:
+        try:
+            return await work
+        finally:
+            await close_pool()
+
+    return asyncio.run(whole())
 
 
 def _migrate() -> None:
     from school_safety.db.migrate import migrate
 
-    asyncio.run(migrate())
+    run(migrate())
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:
@@ -37,7 +54,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             shown = demo_password(account) if created else "(existed already; password unchanged)"
             print(f"  {account.role:<13} {account.username:<14} {shown}")
 
-    asyncio.run(load())
+    run(load())
     print("A school's report form: /s/AST-001   its poster: /s/AST-001/poster")
     return 0
 

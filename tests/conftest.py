@@ -27,7 +27,7 @@ os.environ.pop("PICCOLO_CONF", None)
 from litestar.testing import AsyncTestClient  # noqa: E402
 
 import school_safety.db  # noqa: E402, F401
-from school_safety.db.engine import is_sqlite  # noqa: E402
+from school_safety.db.engine import close_pool, is_sqlite  # noqa: E402
 from tests import support  # noqa: E402
 
 
@@ -54,6 +54,7 @@ async def clean_database() -> AsyncIterator[None]:
     limits.reset_all()
     forget_schools()
     yield
+    await close_pool()
 
 
 @pytest.fixture

@@ -4,6 +4,8 @@ SQLite: WAL is switched on once (it persists in the file), every connection
 waits on a busy timeout, and all write transactions in a process take one
 asyncio lock and start IMMEDIATE, so that concurrent submissions queue instead
 of failing with "database is locked". SQLite therefore runs one worker process.
+Since writes are one at a time anyway, they share one long-lived connection
+per event loop: opening a connection (and its thread) costs twice the write.
 
 PostgreSQL: a connection pool opened in the app's lifespan; any number of
 worker processes.
@@ -16,13 +18,15 @@ import sqlite3
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
+import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from school_safety.config import get_settings
 
@@ -31,6 +35,68 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 _write_locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
     weakref.WeakKeyDictionary()
 )
+# Set inside write_transaction: only a holder of the write lock may use the kept connection.
+_writing: ContextVar[bool] = ContextVar("writing", default=False)
+
+
+class _KeptConnection:
+    """The writer connection as Piccolo's transaction sees it: its close() keeps it open."""
+
+    def __init__(self, connection: aiosqlite.Connection, engine: KeptWriterSQLiteEngine):
+        self._connection = connection
+        self._engine = engine
+
+    @property
+    def row_factory(self) -> Any:
+        return self._connection.row_factory
+
+    @row_factory.setter
+    def row_factory(self, factory: Any) -> None:
+        self._connection.row_factory = factory
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    async def close(self) -> None:
+        # Still inside a transaction means COMMIT or ROLLBACK failed: start afresh.
+        if self._connection.in_transaction:
+            await self._engine.close_writer()
+
+
+class KeptWriterSQLiteEngine(SQLiteEngine):
+    """SQLite whose write transactions reuse one connection per event loop."""
+
+    def __init__(self, path: str, **connection_kwargs: Any):
+        super().__init__(path=path, **connection_kwargs)
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        # A writer left open by a crashed task must not keep the process alive.
+        thread = getattr(connection, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        opened = await connection
+        opened.row_factory = dict_factory  # type: ignore[assignment]
+        await opened.execute("PRAGMA foreign_keys = 1")
+        return opened
+
+    async def get_connection(self) -> Any:
+        if not _writing.get():
+            return await super().get_connection()
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None:
+            writer = self._writers[loop] = await self._open()
+        return _KeptConnection(writer, self)
+
+    async def close_writer(self) -> None:
+        """Close this event loop's writer connection (at shutdown, and after a failure)."""
+        writer = self._writers.pop(asyncio.get_running_loop(), None)
+        if writer is not None:
+            await writer.close()
 
 
 def build_engine() -> Engine[Any]:
@@ -39,7 +105,7 @@ def build_engine() -> Engine[Any]:
         path = settings.sqlite_path
         path.parent.mkdir(parents=True, exist_ok=True)
         _enable_wal(str(path))
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        return KeptWriterSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
     return PostgresEngine(config={"dsn": settings.database_url})
 
 
@@ -75,8 +141,13 @@ async def write_transaction() -> AsyncIterator[None]:
     """Every write to the database goes through here."""
     engine = get_engine()
     if isinstance(engine, SQLiteEngine):
-        async with _write_lock(), engine.transaction(transaction_type=TransactionType.immediate):
-            yield
+        async with _write_lock():
+            token = _writing.set(True)
+            try:
+                async with engine.transaction(transaction_type=TransactionType.immediate):
+                    yield
+            finally:
+                _writing.reset(token)
     else:
         async with engine.transaction():
             yield
@@ -89,9 +160,13 @@ async def open_pool(max_size: int = 20) -> None:
 
 
 async def close_pool() -> None:
+    """Close what this process keeps open: the pool, or SQLite's writer connection."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        if engine.pool is not None:
+            await engine.close_connection_pool()
+    elif isinstance(engine, KeptWriterSQLiteEngine):
+        await engine.close_writer()
 
 
 def is_unique_violation(error: BaseException) -> bool:
