@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "school_safety.schools.piccolo_app",
         "school_safety.staff.piccolo_app",
         "school_safety.reports.piccolo_app",
+        "school_safety.classifier.piccolo_app",
     ]
 )

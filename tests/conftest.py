@@ -35,6 +35,28 @@ def pytest_report_header() -> str:
     return f"database: {'sqlite' if not _POSTGRES_URL else 'postgresql'}"
 
 
+def _install_classifier_model() -> None:
+    """Build the classifier once and keep it between runs, keyed by everything it is built from."""
+    import hashlib
+    import shutil
+
+    from school_safety.classifier import store
+    from school_safety.classifier.corpus import corpus_files, files_hash
+
+    package = Path(store.__file__).parent
+    sources = [
+        *corpus_files(),
+        *sorted(package.glob("*.py")),
+        *sorted(package.glob("crisis_phrases/*")),
+    ]
+    key = hashlib.sha256(files_hash(sources).encode()).hexdigest()[:16]
+    cache = Path(__file__).resolve().parents[1] / ".pytest_cache" / "classifier-model" / key
+    if not (cache / "model.json").exists():
+        store.build(progress=lambda _message: None)
+        shutil.copytree(store.model_dir(), cache, dirs_exist_ok=True)
+    shutil.copytree(cache, store.model_dir(), dirs_exist_ok=True)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if _POSTGRES_URL:
         database = _POSTGRES_URL.rsplit("/", 1)[-1].split("?")[0]
@@ -43,6 +65,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
                 f"Refusing to empty database {database!r}: its name must contain 'test'"
             )
     asyncio.run(support.reset_schema())
+    _install_classifier_model()
 
 
 @pytest.fixture(autouse=True)

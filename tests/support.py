@@ -10,6 +10,7 @@ from typing import Any
 from piccolo.table import Table
 from PIL import Image
 
+from school_safety.classifier.tables import LabelReview
 from school_safety.db.engine import get_engine, is_sqlite, write_transaction
 from school_safety.db.migrate import migrate
 from school_safety.reports.tables import Evidence, Message, Report
@@ -19,6 +20,7 @@ from school_safety.staff.tables import StaffAccount, StaffSchool
 
 # Children before parents, for deleting.
 TABLES: tuple[type[Table], ...] = (
+    LabelReview,
     Message,
     Evidence,
     Report,

@@ -17,16 +17,23 @@ UNCLASSIFIED_PRIORITY: Final = "high"
 CONFIDENT: Final = 0.8
 
 
-def priority_for(flags: Sequence[str], probabilities: Mapping[str, float]) -> str:
+# The quick choice a pupil ticks for "someone may hurt themselves".
+SELF_HARM_CHOICE: Final = "self_harm"
+
+
+def priority_for(
+    flags: Sequence[str], probabilities: Mapping[str, float], quick_choices: Sequence[str] = ()
+) -> str:
     """The priority rule, in one place.
 
-    - critical: suicide risk is flagged (by the model or a crisis phrase);
+    - critical: suicide risk is flagged (by the model or a crisis phrase), or
+      the pupil ticked "someone may hurt themselves";
     - high: bullying and cyberbullying both flagged, or either flagged with
       probability of at least CONFIDENT;
     - normal: bullying or cyberbullying flagged;
     - low: nothing flagged. Low still means a person reads it.
     """
-    if SUICIDE_RISK in flags:
+    if SUICIDE_RISK in flags or SELF_HARM_CHOICE in quick_choices:
         return "critical"
     flagged = [label for label in (BULLYING, CYBERBULLYING) if label in flags]
     if len(flagged) == 2 or any(probabilities.get(label, 0.0) >= CONFIDENT for label in flagged):

@@ -11,11 +11,13 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import anyio.to_thread
 import asyncpg
 from piccolo.query.methods.insert import Insert
 
+from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
 from school_safety.db.engine import is_unique_violation, write_transaction
 from school_safety.i18n import LANGUAGES, N_
@@ -71,6 +73,8 @@ class SubmittedReport:
     report_id: int
     case_code: str
     receipt: str
+    # The report signals danger: show the pupil where to get help, now.
+    crisis: bool
 
 
 def evidence_limits() -> EvidenceLimits:
@@ -157,36 +161,49 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
         raise ReportInvalid(errors)
     assert school is not None
 
-    receipt = new_receipt()
     now = datetime.now(UTC)
-    # A fresh case code per attempt: 31^8 codes make a clash vanishingly rare,
-    # and the unique constraint, not a look-up first, is what catches one.
+    report, receipt = await _insert_report(
+        {
+            Report.school: school.id,
+            Report.language: language,
+            Report.text: text,
+            Report.quick_choices: ",".join(quick_choices),
+            Report.location: location,
+            Report.location_detail: location_detail,
+            Report.happened: happened,
+            Report.people_involved: people,
+            Report.reporter_role: reporter_role,
+            Report.channel: draft.channel,
+            Report.created_at: now,
+            Report.updated_at: now,
+        },
+        images,
+    )
+    # Only now, with the report safely stored, may anything that can fail run.
+    outcome = await classify_report(report.id, text, quick_choices)
+    return SubmittedReport(
+        report_id=report.id, case_code=report.case_code, receipt=receipt, crisis=outcome.crisis
+    )
+
+
+async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tuple[Report, str]:
+    """Store the report and its pictures in one transaction; returns it with its receipt.
+
+    A fresh case code and receipt per attempt: clashes are vanishingly rare,
+    and the unique constraints, not a look-up first, are what catch one.
+    """
     for attempt in range(CASE_CODE_ATTEMPTS):
+        receipt = new_receipt()
         try:
             async with write_transaction():
                 report = Report(
-                    case_code=new_case_code(),
-                    receipt_hash=receipt_hash(receipt),
-                    school=school.id,
-                    language=language,
-                    text=text,
-                    quick_choices=",".join(quick_choices),
-                    location=location,
-                    location_detail=location_detail,
-                    happened=happened,
-                    people_involved=people,
-                    reporter_role=reporter_role,
-                    channel=draft.channel,
-                    created_at=now,
-                    updated_at=now,
+                    values, case_code=new_case_code(), receipt_hash=receipt_hash(receipt)
                 )
                 await report.save()
                 if images:
                     await evidence_rows(report.id, images, "report")
+            return report, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
             if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
                 raise
-            receipt = new_receipt()
-            continue
-        return SubmittedReport(report_id=report.id, case_code=report.case_code, receipt=receipt)
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: the last attempt returns or raises")

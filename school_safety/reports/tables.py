@@ -1,6 +1,6 @@
 """A pupil's report, its evidence and the conversation about it."""
 
-from piccolo.columns import Bytea, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Bytea, ForeignKey, Integer, Real, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -10,7 +10,7 @@ from school_safety.staff.tables import StaffAccount
 
 
 class Report(Table):
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     # Shown to staff and used by other channels with the receipt; says nothing by itself.
     case_code = Varchar(length=16, unique=True)
     # Keyed hash of the pupil's receipt (see reports.receipts); never the receipt itself.
@@ -29,6 +29,20 @@ class Report(Table):
     # Channel the report came through: web | api
     channel = Varchar(length=16, default="web")
     status = Varchar(length=16, default="new", index=True)
+    # What the classifier made of it (see classifier.labels for the priority rule).
+    # pending: not yet tried; classified; unclassified: tried and failed, retried later.
+    classification = Varchar(length=16, default="pending", index=True)
+    # Until classified, a report is treated as high priority: nothing waits on the model.
+    priority = Varchar(length=16, default="high", index=True)
+    p_bullying = Real(null=True, default=None)
+    p_cyberbullying = Real(null=True, default=None)
+    p_suicide_risk = Real(null=True, default=None)
+    # The flagged labels, `;`-separated; crisis-phrase hits are listed separately.
+    flags = Varchar(length=64, default="")
+    crisis_phrases = Text(default="")
+    model_version = Varchar(length=32, default="")
+    classified_at = Timestamptz(null=True, default=None)
+    classification_attempts = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 
@@ -36,7 +50,7 @@ class Report(Table):
 class Evidence(Table):
     """A screenshot or photo, re-encoded without metadata before it got here."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
     content_type = Varchar(length=32)
     data = Bytea()
@@ -50,7 +64,7 @@ class Evidence(Table):
 class Message(Table):
     """One message between staff and the anonymous reporter."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
     # reporter | staff
     author = Varchar(length=16)

@@ -8,7 +8,7 @@ from piccolo.table import Table
 class Region(Table):
     """One of the 17 regions or 3 cities of republican significance."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     code = Varchar(length=8, unique=True)
     name_kk = Varchar(length=200)
     name_ru = Varchar(length=200)
@@ -16,7 +16,7 @@ class Region(Table):
 
 
 class School(Table):
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     code = Varchar(length=16, unique=True)
     # A region with schools cannot be deleted: reports hang off schools.
     region = ForeignKey(references=Region, on_delete=OnDelete.restrict, null=False, index=True)

@@ -9,7 +9,7 @@ from school_safety.schools.tables import Region, School
 
 
 class StaffAccount(Table):
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=200)
     # psychologist | officer | region | admin (see staff.roles)
@@ -25,7 +25,7 @@ class StaffAccount(Table):
 class StaffSchool(Table):
     """A psychologist's or officer's school; one school may have several of each."""
 
-    id = Serial(primary_key=True)
+    id: Serial  # the implicit primary key, declared for type checkers
     account = ForeignKey(
         references=StaffAccount, on_delete=OnDelete.cascade, null=False, index=True
     )

@@ -1,0 +1,125 @@
+"""Classifying reports once they are safely stored, and again when that failed.
+
+Nothing here may lose or delay a report: a failure marks the report
+`unclassified` with priority `high`, and `reclassify_pending` tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import anyio.to_thread
+from piccolo.columns import Column
+
+from school_safety.classifier.crisis import crisis_hits
+from school_safety.classifier.labels import (
+    LABELS,
+    SELF_HARM_CHOICE,
+    SUICIDE_RISK,
+    UNCLASSIFIED_PRIORITY,
+    priority_for,
+)
+from school_safety.classifier.model import Prediction
+from school_safety.classifier.normalise import normalise
+from school_safety.classifier.store import get_classifier
+from school_safety.db.engine import write_transaction
+from school_safety.reports.tables import Report
+
+logger = logging.getLogger("school_safety.classifier")
+
+# Reports younger than this are left to the request that stored them.
+RETRY_AFTER = timedelta(seconds=30)
+RETRY_BATCH = 200
+
+
+@dataclass(frozen=True)
+class Outcome:
+    prediction: Prediction | None
+    # Show the pupil where to get help now.
+    crisis: bool
+
+
+def signals_crisis(text: str, quick_choices: Sequence[str], prediction: Prediction | None) -> bool:
+    """Suicide risk flagged, self-harm ticked, or (with no model at hand) a crisis phrase."""
+    if SELF_HARM_CHOICE in quick_choices:
+        return True
+    if prediction is not None:
+        return SUICIDE_RISK in prediction.flags
+    return bool(crisis_hits(normalise(text)))
+
+
+async def _predict(text: str) -> Prediction:
+    # Loading the model the first time reads a file: not on the event loop.
+    classifier = await anyio.to_thread.run_sync(get_classifier)
+    return classifier.predict(text)
+
+
+async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence[str]) -> None:
+    values: dict[Column | str, Any] = {
+        Report.classification: "classified",
+        Report.priority: priority_for(prediction.flags, prediction.probabilities, quick_choices),
+        Report.p_bullying: prediction.probabilities["bullying"],
+        Report.p_cyberbullying: prediction.probabilities["cyberbullying"],
+        Report.p_suicide_risk: prediction.probabilities["suicide_risk"],
+        Report.flags: ";".join(label for label in LABELS if label in prediction.flags),
+        Report.crisis_phrases: "; ".join(prediction.crisis_phrases),
+        Report.model_version: prediction.model,
+        Report.classified_at: datetime.now(UTC),
+    }
+    async with write_transaction():
+        # A second run (the retry job in another process) changes nothing.
+        await Report.update(values).where(
+            (Report.id == report_id) & (Report.classification != "classified")
+        )
+
+
+async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:
+    priority = priority_for((), {}, quick_choices)
+    async with write_transaction():
+        await Report.update(
+            {
+                Report.classification: "unclassified",
+                Report.priority: "critical" if priority == "critical" else UNCLASSIFIED_PRIORITY,
+                Report.classification_attempts: Report.classification_attempts + 1,
+            }
+        ).where((Report.id == report_id) & (Report.classification != "classified"))
+
+
+async def classify_report(report_id: int, text: str, quick_choices: Sequence[str]) -> Outcome:
+    """Classify a stored report; never raises."""
+    prediction: Prediction | None = None
+    try:
+        prediction = await _predict(text)
+        await _store(report_id, prediction, quick_choices)
+    except Exception:
+        logger.exception("Classification failed for report %s; it stays high priority", report_id)
+        prediction = None
+        try:
+            await _mark_unclassified(report_id, quick_choices)
+        except Exception:
+            # The report is stored as `pending`, which the retry job also picks up.
+            logger.exception("Could not mark report %s unclassified", report_id)
+    return Outcome(prediction=prediction, crisis=signals_crisis(text, quick_choices, prediction))
+
+
+async def reclassify_pending(now: datetime | None = None) -> int:
+    """Classify what was left pending or failed; safe to run twice or in several processes."""
+    cutoff = (now or datetime.now(UTC)) - RETRY_AFTER
+    rows = (
+        await Report.select(Report.id, Report.text, Report.quick_choices)
+        .where(
+            Report.classification.is_in(["pending", "unclassified"]) & (Report.created_at < cutoff)
+        )
+        .order_by(Report.created_at)
+        .limit(RETRY_BATCH)
+    )
+    done = 0
+    for row in rows:
+        choices = [c for c in row["quick_choices"].split(",") if c]
+        outcome = await classify_report(row["id"], row["text"], choices)
+        done += outcome.prediction is not None
+    return done
