@@ -1,5 +1,5 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer, Real, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.column_types import Integer, Real, Text, Timestamptz, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-11-22T14:08:17:952286"
