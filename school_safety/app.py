@@ -41,12 +41,21 @@ STATIC_MAX_AGE = 7 * 24 * 3600
 __version__ = "0.1.0"
 
 
-async def _startup() -> None:
-    if get_settings().db_pool:
+async def _startup(app: Litestar) -> None:
+    settings = get_settings()
+    if settings.db_pool:
         await open_pool()
+    if settings.jobs_enabled:
+        from school_safety.jobs.scheduler import build_scheduler
+
+        app.state.scheduler = build_scheduler()
+        app.state.scheduler.start()
 
 
-async def _shutdown() -> None:
+async def _shutdown(app: Litestar) -> None:
+    scheduler = getattr(app.state, "scheduler", None)
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
     await close_pool()
 
 

@@ -1,12 +1,14 @@
-"""The `school-safety` command: serve, migrate, demo."""
+"""The `school-safety` command: serve, migrate, demo, classify, classifier."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any, TypeVar
 
 import school_safety.db  # noqa: F401 - points Piccolo at our configuration
@@ -59,6 +61,52 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    from school_safety.classifier.store import ensure_model, get_classifier
+
+    ensure_model(progress=lambda message: print(message, file=sys.stderr))
+    prediction = get_classifier().predict(args.text)
+    print(json.dumps(prediction.as_json(), ensure_ascii=False))
+    return 0
+
+
+def cmd_classifier_evaluate(args: argparse.Namespace) -> int:
+    from school_safety.classifier.corpus import CorpusError, read_examples
+    from school_safety.classifier.store import ensure_model, get_classifier
+    from school_safety.classifier.training import evaluate
+
+    try:
+        examples = read_examples(Path(args.file))
+    except (CorpusError, OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    ensure_model(progress=lambda message: print(message, file=sys.stderr))
+    print(json.dumps(evaluate(get_classifier(), examples), ensure_ascii=False))
+    return 0
+
+
+def cmd_classifier_train(args: argparse.Namespace) -> int:
+    from school_safety.classifier.corpus import CorpusError, read_examples
+    from school_safety.classifier.store import build
+
+    extra = [Path(name) for name in args.extra]
+    try:
+        for path in extra:
+            read_examples(path)
+    except (CorpusError, OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read an extra file: {error}", file=sys.stderr)
+        return 2
+    classifier = build(extra=extra, progress=lambda message: print(message, file=sys.stderr))
+    card = classifier.card
+    print(
+        json.dumps(
+            {"model": card.version, "thresholds": card.thresholds, "validation": card.validation},
+            ensure_ascii=False,
+        )
+    )
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -70,8 +118,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # Once here, before any worker starts, so workers never race to migrate.
+    # Once here, before any worker starts, so workers never race to migrate
+    # or to build the classifier model.
     _migrate()
+    from school_safety.classifier.store import ensure_model
+
+    ensure_model()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(
         "school_safety.app:create_app",
@@ -110,6 +162,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load demo regions, schools and staff accounts")
     demo.add_argument("--schools-per-region", type=int, default=15)
     demo.set_defaults(handler=cmd_demo)
+
+    classify = commands.add_parser("classify", help="classify one text, print JSON")
+    classify.add_argument("text")
+    classify.set_defaults(handler=cmd_classify)
+
+    classifier = commands.add_parser("classifier", help="train or evaluate the classifier")
+    classifier_commands = classifier.add_subparsers(dest="classifier_command", required=True)
+    evaluate = classifier_commands.add_parser(
+        "evaluate", help="figures on a labelled CSV (text,labels) at the operating thresholds"
+    )
+    evaluate.add_argument("file")
+    evaluate.set_defaults(handler=cmd_classifier_evaluate)
+    train = classifier_commands.add_parser(
+        "train", help="rebuild the model from the project corpus and extra labelled CSVs"
+    )
+    train.add_argument("--extra", action="append", default=[], metavar="FILE")
+    train.set_defaults(handler=cmd_classifier_train)
     return parser
 
 

@@ -44,6 +44,8 @@ class Settings:
     # The PostgreSQL pool is opened in the app's lifespan; tests that share
     # the engine with the app's event loop switch it off.
     db_pool: bool
+    # Scheduled jobs in this process (the tests run jobs by calling them).
+    jobs_enabled: bool
 
     @property
     def is_sqlite(self) -> bool:
@@ -115,6 +117,7 @@ def get_settings() -> Settings:
         receipt_failures_per_window=_int("SCHOOL_SAFETY_RECEIPT_FAILURES", 10),
         receipt_failure_window_seconds=_int("SCHOOL_SAFETY_RECEIPT_WINDOW_SECONDS", 900),
         db_pool=os.environ.get("SCHOOL_SAFETY_DB_POOL", "1") != "0",
+        jobs_enabled=os.environ.get("SCHOOL_SAFETY_JOBS", "1") != "0",
     )
 
 

@@ -21,6 +21,8 @@ os.environ["SCHOOL_SAFETY_DATA_DIR"] = str(_DATA_DIR)
 os.environ["DATABASE_URL"] = _POSTGRES_URL or f"sqlite:///{_DATA_DIR / 'test.sqlite3'}"
 # The app and the tests touch the database from different event loops: no pool.
 os.environ["SCHOOL_SAFETY_DB_POOL"] = "0"
+# Jobs run when a test calls them, not on a timer.
+os.environ["SCHOOL_SAFETY_JOBS"] = "0"
 os.environ["SCHOOL_SAFETY_SECRET_KEY"] = "test-secret-key-0123456789abcdef0123456789"
 os.environ.pop("PICCOLO_CONF", None)
 

@@ -39,7 +39,7 @@ def free_port() -> int:
 @contextmanager
 def running_server(log_path: Path, workers: int = 1, **extra_env: str) -> Iterator[RunningServer]:
     port = free_port()
-    env = {**os.environ, "SCHOOL_SAFETY_DB_POOL": "1", **extra_env}
+    env = {**os.environ, "SCHOOL_SAFETY_DB_POOL": "1", "SCHOOL_SAFETY_JOBS": "1", **extra_env}
     command = [
         sys.executable,
         "-m",

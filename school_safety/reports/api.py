@@ -23,6 +23,7 @@ from litestar.status_codes import (
 )
 
 from school_safety.config import get_settings
+from school_safety.help.helplines import HELPLINES
 from school_safety.i18n import LANGUAGES, N_, gettext, set_language
 from school_safety.reports import limits
 from school_safety.reports.choices import STATUS_FOR_PUPIL
@@ -53,11 +54,36 @@ class NewReport:
 
 
 @dataclass
+class HelpLine:
+    number: str
+    name: str
+    description: str
+    call: str
+    text: str | None
+
+
+@dataclass
 class FiledReport:
     case: str
     receipt: str
     status: str
     first_response_hours: int
+    # The report signals danger: show these help lines to the reporter at once.
+    crisis: bool
+    help: list[HelpLine]
+
+
+def help_lines() -> list[HelpLine]:
+    return [
+        HelpLine(
+            number=line.number,
+            name=gettext(line.name),
+            description=gettext(line.description),
+            call=f"tel:{line.number}",
+            text=f"sms:{line.number}" if line.can_text else None,
+        )
+        for line in HELPLINES
+    ]
 
 
 @dataclass
@@ -166,6 +192,8 @@ class ReportsApi(Controller):
                 receipt=submitted.receipt,
                 status="new",
                 first_response_hours=get_settings().first_response_hours,
+                crisis=submitted.crisis,
+                help=help_lines() if submitted.crisis else [],
             ),
             status_code=HTTP_201_CREATED,
         )

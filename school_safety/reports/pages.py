@@ -108,6 +108,7 @@ class ReportPages(Controller):
             school=school,
             case_code=submitted.case_code,
             receipt=submitted.receipt,
+            crisis=submitted.crisis,
             first_response_hours=get_settings().first_response_hours,
         )
 
