@@ -98,7 +98,8 @@ def choose_thresholds(truth: np.ndarray, probabilities: np.ndarray) -> dict[str,
             )
         else:
             value = best_f1_threshold(truth[:, column], probabilities[:, column])
-        thresholds[label] = round(value, 6)
+        # Rounded down: rounding up could drop the very text the threshold was set by.
+        thresholds[label] = math.floor(value * 1e6) / 1e6
     return thresholds
 
 

@@ -1,0 +1,141 @@
+"""The trained model: safe files, an exact fast path, determinism, the commands."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.preprocessing import FunctionTransformer
+
+from school_safety.classifier import model, store
+from school_safety.classifier.corpus import corpus_files, load_examples
+from school_safety.classifier.labels import LABELS
+from school_safety.classifier.normalise import normalise
+from school_safety.classifier.training import SUICIDE_RISK_MIN_RECALL, split, train
+from school_safety.cli import main
+
+
+def test_model_files_round_trip_through_skops(tmp_path):
+    classifier = store.get_classifier()
+    model.save(classifier, tmp_path)
+    loaded = model.load(tmp_path)
+    texts = [e.text for e in load_examples(corpus_files())[:200]]
+    before = classifier.probabilities([normalise(t) for t in texts])
+    after = loaded.probabilities([normalise(t) for t in texts])
+    assert np.array_equal(before, after)
+    assert loaded.card.thresholds == classifier.card.thresholds
+    card = json.loads((tmp_path / model.CARD_FILE).read_text())
+    for key in ("version", "trained_at", "corpus_hash", "thresholds", "validation", "model_sha256"):
+        assert card[key], key
+
+
+def test_no_pickle_and_unknown_types_are_refused(tmp_path):
+    assert not list(store.model_dir().glob("*.pkl")) and not list(
+        store.model_dir().glob("*.pickle")
+    )
+    shutil.copytree(store.model_dir(), tmp_path / "edited")
+    with (tmp_path / "edited" / model.MODEL_FILE).open("ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(model.ModelFileError, match="does not match"):
+        model.load(tmp_path / "edited")
+
+    # A file that would call an arbitrary function on load must not load, even with a fitting card.
+    shutil.copytree(store.model_dir(), tmp_path / "hostile")
+    hostile = FunctionTransformer(func=shutil.rmtree)
+    skops.io.dump(hostile, tmp_path / "hostile" / model.MODEL_FILE)
+    card = json.loads((tmp_path / "hostile" / model.CARD_FILE).read_text())
+    card["model_sha256"] = model._sha256(tmp_path / "hostile" / model.MODEL_FILE)
+    (tmp_path / "hostile" / model.CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(model.ModelFileError, match="unexpected types"):
+        model.load(tmp_path / "hostile")
+
+
+def test_fast_path_equals_the_pipeline():
+    classifier = store.get_classifier()
+    texts = [e.text for e in load_examples(corpus_files())[::7]]
+    texts += ["", "   ", "😭", "x" * 5000, "д у р а к", "ақша әкел әйтпесе ұрамын"]
+    fast = classifier.probabilities([normalise(t) for t in texts])
+    slow = np.column_stack([p[:, 1] for p in classifier.pipeline.predict_proba(texts)])
+    assert np.abs(fast - slow).max() < 1e-9
+
+
+def test_operating_thresholds_meet_their_rule_on_the_threshold_split():
+    card = store.get_classifier().card
+    threshold_split = card.validation["threshold_split"]
+    assert threshold_split["suicide_risk"]["recall"] >= SUICIDE_RISK_MIN_RECALL
+    assert set(card.thresholds) == set(LABELS)
+    assert all(0.0 < value < 1.0 for value in card.thresholds.values())
+
+
+def test_held_out_figures_are_real():
+    test = store.get_classifier().card.validation["test"]
+    assert test["n"] >= 400
+    for label in LABELS:
+        assert test[label]["support"] >= 50, label
+    assert test["suicide_risk"]["recall"] >= 0.9
+    assert test["bullying"]["f1"] >= 0.75
+    assert test["cyberbullying"]["f1"] >= 0.75
+
+
+def test_training_twice_gives_the_same_thresholds():
+    examples = load_examples(corpus_files())
+    # A deterministic fifth of the corpus keeps this test quick.
+    subset = examples[::5]
+    first = train(subset, corpus_files())
+    second = train(subset, corpus_files())
+    assert first.card.thresholds == second.card.thresholds
+    assert first.card.validation == second.card.validation
+    assert first.version == second.version
+
+
+def test_split_is_stable_and_disjoint():
+    examples = load_examples(corpus_files())
+    fit, thresholds, test = split(examples)
+    again = split(examples)
+    assert [e.text for e in test] == [e.text for e in again[2]]
+    assert len(fit) + len(thresholds) + len(test) == len(examples)
+    assert not {e.text for e in test} & {e.text for e in fit}
+
+
+def test_weighty_words_come_from_the_text():
+    classifier = store.get_classifier()
+    words = classifier.weighty_words("меня бьют в туалете каждый день", "bullying")
+    assert words
+    assert {word for word, _ in words} <= set(normalise("меня бьют в туалете каждый день").split())
+    assert any(word == "бьют" and weight > 0 for word, weight in words)
+
+
+def test_classify_command_prints_one_json_object(capsys):
+    assert main(["classify", "мне пишут в инсте убей себя"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) >= {"labels", "flags", "priority", "model"}
+    assert set(result["labels"]) == set(LABELS)
+    assert "suicide_risk" in result["flags"] and result["priority"] == "critical"
+    assert result["model"] == store.get_classifier().version
+
+
+def test_evaluate_command(tmp_path, capsys):
+    sample = tmp_path / "sample.csv"
+    sample.write_text(
+        "text,labels\n"
+        '"меня бьют каждый день в раздевалке",bullying\n'
+        '"в чате все пишут что я уродина и скидывают мои фотки",cyberbullying\n'
+        '"я больше не хочу жить",suicide_risk\n'
+        '"курьер опоздал на час",\n',
+        encoding="utf-8",
+    )
+    assert main(["classifier", "evaluate", str(sample)]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["n"] == 4
+    for label in LABELS:
+        assert set(result[label]) == {"precision", "recall", "f1", "support"}
+        assert result[label]["support"] == 1
+    assert "micro_f1" in result and "macro_f1" in result
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,labels\nhello,harassment\n", encoding="utf-8")
+    assert main(["classifier", "evaluate", str(bad)]) == 2
+    assert "bad.csv:2" in capsys.readouterr().err
