@@ -9,7 +9,6 @@ the same normalisation as the model's input, on word boundaries, so "өлгім
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -29,13 +28,24 @@ def read_phrases(language: str) -> list[str]:
 
 
 @cache
-def _pattern() -> re.Pattern[str]:
-    normalised = {normalise(phrase) for language in LANGUAGES for phrase in read_phrases(language)}
-    # Longest first, so the reported hit is the most specific phrase.
-    alternatives = sorted((p for p in normalised if p), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
+def _phrases_by_first_word() -> dict[str, list[tuple[str, ...]]]:
+    """Phrases as word tuples, indexed by their first word: one dict look-up per word of a text."""
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for language in LANGUAGES:
+        for phrase in read_phrases(language):
+            words = tuple(normalise(phrase).split())
+            if words and words not in index.get(words[0], []):
+                index.setdefault(words[0], []).append(words)
+    return index
 
 
 def crisis_hits(normalised_text: str) -> list[str]:
-    """The crisis phrases found in an already normalised text."""
-    return sorted(set(_pattern().findall(normalised_text)))
+    """The crisis phrases found, as whole words, in an already normalised text."""
+    index = _phrases_by_first_word()
+    words = normalised_text.split()
+    hits = set()
+    for position, word in enumerate(words):
+        for phrase in index.get(word, ()):
+            if tuple(words[position : position + len(phrase)]) == phrase:
+                hits.add(" ".join(phrase))
+    return sorted(hits)

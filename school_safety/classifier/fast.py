@@ -65,7 +65,26 @@ class LinearScorer:
             self._word_ngrams[word] = found
         return found
 
+    def _score_one(self, text: str) -> np.ndarray:
+        """One text without building sparse matrices: most of the cost of a single report."""
+        words = text.split()
+        chars = set().union(*[self._ngrams_of_word(word) for word in words])
+        vocabulary = self._words.vocabulary
+        grams = [*words, *map(" ".join, pairwise(words))]
+        total = np.zeros(self._chars.weights.shape[1])
+        for block, present in (
+            (self._chars, chars),
+            (self._words, {vocabulary[g] for g in grams if g in vocabulary}),
+        ):
+            if present:
+                index = np.fromiter(present, dtype=np.int64, count=len(present))
+                values = block.idf[index]
+                total += (values @ block.weights[index]) / np.sqrt(values @ values)
+        return total[np.newaxis, :]
+
     def scores(self, texts: list[str]) -> np.ndarray:
+        if len(texts) == 1:
+            return self._score_one(texts[0])
         char_rows: list[set[int]] = []
         word_rows: list[set[int]] = []
         cached = self._word_ngrams

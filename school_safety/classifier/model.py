@@ -138,26 +138,29 @@ class ReportClassifier:
     def predict_many(self, texts: list[str]) -> list[Prediction]:
         normalised = [normalise(text) for text in texts]
         probabilities = self.probabilities(normalised)
-        return [
-            self._prediction(row, crisis_hits(text))
-            for row, text in zip(probabilities, normalised, strict=True)
-        ]
+        # Whole-array steps first: per text, only plain Python values are left to handle.
+        above = (probabilities >= self._thresholds).tolist()
+        rounded = np.round(probabilities, 4).tolist()
+        predictions = []
+        for values, flagged, text in zip(rounded, above, normalised, strict=True):
+            hits = crisis_hits(text)
+            flags = [label for label, on in zip(LABELS, flagged, strict=True) if on]
+            if hits and SUICIDE_RISK not in flags:
+                flags.append(SUICIDE_RISK)
+            by_label = dict(zip(LABELS, values, strict=True))
+            predictions.append(
+                Prediction(
+                    probabilities=by_label,
+                    flags=flags,
+                    priority=priority_for(flags, by_label),
+                    model=self.version,
+                    crisis_phrases=hits,
+                )
+            )
+        return predictions
 
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
-
-    def _prediction(self, row: np.ndarray, hits: list[str]) -> Prediction:
-        probabilities = {label: round(float(p), 4) for label, p in zip(LABELS, row, strict=True)}
-        flags = [label for label, p, t in zip(LABELS, row, self._thresholds, strict=True) if p >= t]
-        if hits and SUICIDE_RISK not in flags:
-            flags.append(SUICIDE_RISK)
-        return Prediction(
-            probabilities=probabilities,
-            flags=flags,
-            priority=priority_for(flags, probabilities),
-            model=self.version,
-            crisis_phrases=hits,
-        )
 
     def weighty_words(self, text: str, label: str, limit: int = 6) -> list[tuple[str, float]]:
         """The words of the text that pushed this label's score most, up or down.

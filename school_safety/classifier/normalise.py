@@ -13,7 +13,8 @@ import re
 import unicodedata
 
 # Kazakh-specific letters fold onto the Russian letter children type instead.
-_KAZAKH_TO_RUSSIAN = str.maketrans("әғқңөұүһі", "агкноуухи")
+# A chain of str.replace is several times faster than str.translate here.
+_FOLDS = tuple(zip("ёәғқңөұүһі", "еагкноуухи", strict=True))
 
 # Latin letters that look like Cyrillic ones: used only inside words that are
 # mostly Cyrillic, so English stays English.
@@ -32,7 +33,6 @@ _STRETCHED = re.compile(r"(\w)\1{2,}")
 _SPACED_OUT = re.compile(r"(?<!\w)(?:\w[ .\-_*]{1,2}){2,}\w(?!\w)")
 _SEPARATORS = re.compile(r"[ .\-_*]+")
 _NOT_WORD = re.compile(r"[^\w\s]+")
-_SPACE = re.compile(r"\s+")
 
 
 def _join_spaced_letters(text: str) -> str:
@@ -64,10 +64,11 @@ def _fix_token(token: str) -> str:
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
-    text = text.translate(_KAZAKH_TO_RUSSIAN)
+    text = unicodedata.normalize("NFKC", text).casefold()
+    for letter, folded in _FOLDS:
+        if letter in text:
+            text = text.replace(letter, folded)
     text = _join_spaced_letters(text)
-    text = " ".join(_fix_token(token) if _suspect(token) else token for token in text.split())
+    text = " ".join([_fix_token(token) if _suspect(token) else token for token in text.split()])
     text = _STRETCHED.sub(r"\1", text)
-    text = _NOT_WORD.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(_NOT_WORD.sub(" ", text).split())

@@ -60,6 +60,9 @@ def test_fast_path_equals_the_pipeline():
     fast = classifier.probabilities([normalise(t) for t in texts])
     slow = np.column_stack([p[:, 1] for p in classifier.pipeline.predict_proba(texts)])
     assert np.abs(fast - slow).max() < 1e-9
+    # One text at a time takes another road; it must arrive at the same place.
+    one_by_one = np.vstack([classifier.probabilities([normalise(t)]) for t in texts[:300]])
+    assert np.abs(one_by_one - slow[:300]).max() < 1e-9
 
 
 def test_operating_thresholds_meet_their_rule_on_the_threshold_split():
