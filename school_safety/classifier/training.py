@@ -2,7 +2,8 @@
 
 The labelled texts are split once, deterministically: 70% to fit the model,
 15% to choose each label's operating threshold (suicide_risk: the highest
-threshold that still finds at least 95% of the suicide-risk texts there;
+threshold that, with the crisis phrases, still finds at least 95% of the
+suicide-risk texts there;
 the others: the threshold with the best F1), and 15% that nothing was fitted
 or tuned on, whose figures the card reports.
 """
@@ -24,8 +25,10 @@ import skops
 from sklearn.model_selection import train_test_split
 
 from school_safety.classifier.corpus import Example, files_hash
+from school_safety.classifier.crisis import crisis_hits
 from school_safety.classifier.labels import LABELS, SUICIDE_RISK
 from school_safety.classifier.model import ModelCard, ReportClassifier
+from school_safety.classifier.normalise import normalise
 from school_safety.classifier.pipeline import SEED, build_pipeline
 
 SUICIDE_RISK_MIN_RECALL = 0.95
@@ -80,21 +83,33 @@ def best_f1_threshold(truth: np.ndarray, scores: np.ndarray) -> float:
     return best
 
 
-def recall_threshold(truth: np.ndarray, scores: np.ndarray, min_recall: float) -> float:
-    """The highest threshold whose recall is at least min_recall."""
-    positives = np.sort(scores[truth == 1])[::-1]
-    if positives.size == 0:
+def recall_threshold(
+    truth: np.ndarray, scores: np.ndarray, min_recall: float, caught: np.ndarray
+) -> float:
+    """The highest threshold at which recall is at least min_recall.
+
+    `caught` marks texts flagged whatever the threshold (crisis phrases): the
+    recall that counts is the one the product has, phrases and model together.
+    """
+    positives = truth == 1
+    needed = math.ceil(min_recall * int(positives.sum())) - int((positives & caught).sum())
+    remaining = np.sort(scores[positives & ~caught])[::-1]
+    if remaining.size == 0:
         return 0.5
-    needed = math.ceil(min_recall * positives.size)
-    return float(positives[needed - 1])
+    if needed <= 0:
+        # The phrases alone reach the recall: the model is tuned for F1 like the others.
+        return best_f1_threshold(truth[~caught], scores[~caught])
+    return float(remaining[needed - 1])
 
 
-def choose_thresholds(truth: np.ndarray, probabilities: np.ndarray) -> dict[str, float]:
+def choose_thresholds(
+    truth: np.ndarray, probabilities: np.ndarray, phrase_hits: np.ndarray
+) -> dict[str, float]:
     thresholds = {}
     for column, label in enumerate(LABELS):
         if label == SUICIDE_RISK:
             value = recall_threshold(
-                truth[:, column], probabilities[:, column], SUICIDE_RISK_MIN_RECALL
+                truth[:, column], probabilities[:, column], SUICIDE_RISK_MIN_RECALL, phrase_hits
             )
         else:
             value = best_f1_threshold(truth[:, column], probabilities[:, column])
@@ -170,10 +185,10 @@ def train(
     )
     classifier = ReportClassifier(pipeline, card)
     progress("choosing thresholds on the threshold split")
-    from school_safety.classifier.normalise import normalise
-
-    held_out = classifier.probabilities([normalise(e.text) for e in threshold_split])
-    card.thresholds = choose_thresholds(_targets(threshold_split), held_out)
+    normalised = [normalise(e.text) for e in threshold_split]
+    held_out = classifier.probabilities(normalised)
+    phrase_hits = np.array([bool(crisis_hits(text)) for text in normalised])
+    card.thresholds = choose_thresholds(_targets(threshold_split), held_out, phrase_hits)
     classifier = ReportClassifier(pipeline, card)
     progress("evaluating on the test split")
     card.validation = {
