@@ -5,19 +5,21 @@ millisecond of validation and bookkeeping for a one-line report. The features
 are simple enough to compute directly: each vectorizer marks which n-grams
 are present (binary), weighs them by idf and scales its block to unit length;
 the union puts the blocks side by side. Character n-grams never cross a word
-boundary, so each distinct word's n-grams are looked up once and cached.
-`tests/classifier` check that the result equals the pipeline's own.
+boundary, so each distinct word's n-grams are looked up once and cached, and
+a batch is assembled from the cached pieces in a few whole-array steps.
+The tests check that the result equals the pipeline's own.
 """
 
 from __future__ import annotations
 
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
 _WORD_CACHE_LIMIT = 200_000
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 class _Block:
@@ -29,20 +31,29 @@ class _Block:
         self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
         self.weights = weights
 
-    def matrix(self, rows: list[Any]) -> sparse.csr_matrix:
-        lengths = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+    def scores(self, indices: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """Rows given as concatenated feature indices (repeats allowed) and their lengths."""
         indptr = np.concatenate(([0], np.cumsum(lengths)))
-        indices = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=int(indptr[-1]))
-        values = self.idf[indices]
-        squared = np.zeros(len(rows))
-        nonempty = lengths > 0
-        if indices.size:
-            sums = np.add.reduceat(values**2, indptr[:-1][nonempty])
-            squared[nonempty] = sums
-        norms = np.sqrt(squared)
-        norms[norms == 0] = 1.0
-        values = values / np.repeat(norms, lengths)
-        return sparse.csr_matrix((values, indices, indptr), shape=(len(rows), len(self.vocabulary)))
+        ones = np.ones(indices.size)
+        matrix = sparse.csr_matrix((ones, indices, indptr), shape=(lengths.size, self.idf.size))
+        # Repeats become one entry each: presence, not counts.
+        matrix.sum_duplicates()
+        values = self.idf[matrix.indices]
+        row_lengths = np.diff(matrix.indptr)
+        nonempty = row_lengths > 0
+        squared = np.ones(lengths.size)
+        if values.size:
+            # Segments start only at non-empty rows: reduceat misreads empty ones.
+            squared[nonempty] = np.add.reduceat(values**2, matrix.indptr[:-1][nonempty])
+        matrix.data = values / np.repeat(np.sqrt(squared), row_lengths)
+        return np.asarray(matrix @ self.weights)
+
+    def score_one(self, present: set[int]) -> np.ndarray:
+        if not present:
+            return np.zeros(self.weights.shape[1])
+        index = np.fromiter(present, dtype=np.int64, count=len(present))
+        values = self.idf[index]
+        return (values @ self.weights[index]) / np.sqrt(values @ values)
 
 
 class LinearScorer:
@@ -53,53 +64,52 @@ class LinearScorer:
         split = len(chars.vocabulary_)
         self._chars = _Block(chars, weights[:split])
         self._words = _Block(words, weights[split:])
-        self._word_ngrams: dict[str, frozenset[int]] = {}
+        self._word_ngrams: dict[str, np.ndarray] = {}
 
-    def _ngrams_of_word(self, word: str) -> frozenset[int]:
+    def _ngrams_of_word(self, word: str) -> np.ndarray:
         found = self._word_ngrams.get(word)
         if found is None:
             vocabulary = self._chars.vocabulary
-            found = frozenset(vocabulary[g] for g in self._chars.analyzer(word) if g in vocabulary)
+            known = {vocabulary[g] for g in self._chars.analyzer(word) if g in vocabulary}
+            found = np.fromiter(sorted(known), dtype=np.int32, count=len(known)) if known else _NONE
             if len(self._word_ngrams) >= _WORD_CACHE_LIMIT:
                 self._word_ngrams.clear()
             self._word_ngrams[word] = found
         return found
 
-    def _score_one(self, text: str) -> np.ndarray:
-        """One text without building sparse matrices: most of the cost of a single report."""
-        words = text.split()
-        chars = set().union(*[self._ngrams_of_word(word) for word in words])
+    def _word_features(self, words: list[str]) -> set[int]:
+        # Normalised text is word characters and single spaces, so splitting
+        # gives exactly the vectorizer's tokens; its n-grams are (1, 2).
         vocabulary = self._words.vocabulary
         grams = [*words, *map(" ".join, pairwise(words))]
-        total = np.zeros(self._chars.weights.shape[1])
-        for block, present in (
-            (self._chars, chars),
-            (self._words, {vocabulary[g] for g in grams if g in vocabulary}),
-        ):
-            if present:
-                index = np.fromiter(present, dtype=np.int64, count=len(present))
-                values = block.idf[index]
-                total += (values @ block.weights[index]) / np.sqrt(values @ values)
-        return total[np.newaxis, :]
+        return {vocabulary[g] for g in grams if g in vocabulary}
 
     def scores(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
-            return self._score_one(texts[0])
-        char_rows: list[set[int]] = []
-        word_rows: list[set[int]] = []
+            words = texts[0].split()
+            chars = set().union(*(self._ngrams_of_word(word).tolist() for word in words))
+            total = self._chars.score_one(chars) + self._words.score_one(self._word_features(words))
+            return total[np.newaxis, :]
         cached = self._word_ngrams
-        ngrams_of_word = self._ngrams_of_word
-        vocabulary = self._words.vocabulary
+        char_pieces: list[np.ndarray] = []
+        char_lengths: list[int] = []
+        word_rows: list[set[int]] = []
         for text in texts:
             words = text.split()
-            char_rows.append(
-                set().union(*[cached.get(word) or ngrams_of_word(word) for word in words])
-            )
-            # Normalised text is word characters and single spaces, so splitting
-            # gives exactly the vectorizer's tokens; its n-grams are (1, 2).
-            grams = [*words, *map(" ".join, pairwise(words))]
-            word_rows.append({vocabulary[g] for g in grams if g in vocabulary})
-        return np.asarray(
-            self._chars.matrix(char_rows) @ self._chars.weights
-            + self._words.matrix(word_rows) @ self._words.weights
+            pieces = [
+                piece if (piece := cached.get(word)) is not None else self._ngrams_of_word(word)
+                for word in words
+            ]
+            char_pieces.extend(pieces)
+            char_lengths.append(sum(map(len, pieces)))
+            word_rows.append(self._word_features(words))
+        char_indices = np.concatenate(char_pieces) if char_pieces else _NONE
+        word_lengths = np.fromiter(map(len, word_rows), dtype=np.int64, count=len(word_rows))
+        word_indices = np.fromiter(
+            (index for row in word_rows for index in row),
+            dtype=np.int32,
+            count=int(word_lengths.sum()),
         )
+        return self._chars.scores(
+            char_indices, np.array(char_lengths, dtype=np.int64)
+        ) + self._words.scores(word_indices, word_lengths)

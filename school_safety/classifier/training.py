@@ -55,7 +55,13 @@ def _strata(examples: Sequence[Example]) -> list[str]:
 def split(
     examples: Sequence[Example], seed: int = SEED
 ) -> tuple[list[Example], list[Example], list[Example]]:
-    """(fit, threshold, test): 70 / 15 / 15, stratified by label combination."""
+    """(fit, threshold, test): 70 / 15 / 15, stratified by label combination.
+
+    A text that occurs twice (an extra file repeating the corpus) is kept once,
+    so that no text sits on both sides of a split.
+    """
+    unique = list({example.text: example for example in reversed(examples)}.values())[::-1]
+    examples = unique
     fit, rest = train_test_split(
         list(examples), test_size=0.30, random_state=seed, stratify=_strata(examples)
     )

@@ -56,7 +56,7 @@ def test_no_pickle_and_unknown_types_are_refused(tmp_path):
 def test_fast_path_equals_the_pipeline():
     classifier = store.get_classifier()
     texts = [e.text for e in load_examples(corpus_files())[::7]]
-    texts += ["", "   ", "😭", "x" * 5000, "д у р а к", "ақша әкел әйтпесе ұрамын"]
+    texts = ["", *texts, "", "   ", "😭", "x" * 5000, "д у р а к", "ақша әкел әйтпесе ұрамын", ""]
     fast = classifier.probabilities([normalise(t) for t in texts])
     slow = np.column_stack([p[:, 1] for p in classifier.pipeline.predict_proba(texts)])
     assert np.abs(fast - slow).max() < 1e-9
@@ -142,3 +142,14 @@ def test_evaluate_command(tmp_path, capsys):
     bad.write_text("text,labels\nhello,harassment\n", encoding="utf-8")
     assert main(["classifier", "evaluate", str(bad)]) == 2
     assert "bad.csv:2" in capsys.readouterr().err
+
+
+def test_corpus_has_no_repeated_text_and_enough_of_each_kind():
+    examples = load_examples(corpus_files())
+    texts = [e.text for e in examples]
+    assert len(texts) == len(set(texts))
+    assert (
+        len([e for e in examples if e.labels]) + len([e for e in examples if not e.labels]) >= 3000
+    )
+    for label in LABELS:
+        assert sum(label in e.labels for e in examples) >= 500, label
