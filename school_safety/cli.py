@@ -107,6 +107,14 @@ def cmd_classifier_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classifier_export(args: argparse.Namespace) -> int:
+    from school_safety.classifier.review import export_reviews
+
+    count = run(export_reviews(Path(args.file)))
+    print(f"{count} reviewed reports written to {args.file}", file=sys.stderr)
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -179,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--extra", action="append", default=[], metavar="FILE")
     train.set_defaults(handler=cmd_classifier_train)
+    export = classifier_commands.add_parser(
+        "export-reviews",
+        help="psychologists' confirmed labels as a training CSV (for train --extra)",
+    )
+    export.add_argument("file")
+    export.set_defaults(handler=cmd_classifier_export)
     return parser
 
 
