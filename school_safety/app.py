@@ -24,7 +24,9 @@ from school_safety.schools.api import SchoolsApi
 from school_safety.schools.pages import SchoolPages
 from school_safety.web.access_log import log_response
 from school_safety.web.errors import (
+    SignInRedirect,
     handle_http_exception,
+    handle_sign_in_redirect,
     handle_undecodable,
     handle_unexpected,
 )
@@ -92,6 +94,7 @@ def create_app() -> Litestar:
         exception_handlers={
             HTTPException: handle_http_exception,
             UnicodeDecodeError: handle_undecodable,
+            SignInRedirect: handle_sign_in_redirect,
             Exception: handle_unexpected,
         },
         request_max_body_size=settings.request_max_bytes,

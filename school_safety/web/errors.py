@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, ValidationException
-from litestar.response import Template
+from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from school_safety.i18n import N_, gettext, set_language
@@ -53,6 +53,35 @@ def error_response(request: Request, status: int, message: str, detail: object =
     )
 
 
+NOT_YOUR_ROLE = N_("Your account does not have access to this page.")
+
+
+class RoleForbidden(PermissionDeniedException):
+    """A signed-in user whose role may not use the page (CSRF failures are 403s too)."""
+
+
+class SignInRedirect(Exception):
+    """Send the browser to a sign-in step (sign in, second factor, password change)."""
+
+    def __init__(self, location: str):
+        super().__init__(location)
+        self.location = location
+
+
+def _message_for(exc: HTTPException) -> str:
+    if isinstance(exc, RoleForbidden):
+        return NOT_YOUR_ROLE
+    return MESSAGES.get(exc.status_code, MESSAGES[400])
+
+
+def handle_sign_in_redirect(request: Request, exc: SignInRedirect) -> Response:
+    """To the sign-in step; htmx gets a client-side redirect instead of a page in a fragment."""
+    location = exc.location
+    if request.headers.get("hx-request"):
+        return Response(content=b"", status_code=200, headers={"hx-redirect": location})
+    return Redirect(path=location, status_code=303)
+
+
 def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     # Unknown paths never pass the locale middleware, so decide the language here too.
     set_language(language_for(request))
@@ -67,7 +96,7 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
             for item in (exc.extra or [])
             if isinstance(item, dict) and item.get("key")
         ]
-    message = gettext(MESSAGES.get(status, MESSAGES[400]))
+    message = gettext(_message_for(exc))
     response = error_response(request, status, message, detail)
     if status == 429 and exc.headers:
         response.headers.update(exc.headers)

@@ -1,0 +1,31 @@
+"""Who a staff member is, what role they have, and which schools they may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+PSYCHOLOGIST: Final = "psychologist"
+OFFICER: Final = "officer"
+REGION: Final = "region"
+ADMIN: Final = "admin"
+ROLES: Final[tuple[str, ...]] = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
+
+
+@dataclass(frozen=True)
+class StaffUser:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    # Schools of a psychologist or officer; empty for region and admin accounts.
+    school_ids: frozenset[int]
+    # The region of a `region` account.
+    region_id: int | None
+    must_change_password: bool
+    # The account has TOTP on, or its role requires it.
+    totp_required: bool
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN

@@ -1,0 +1,123 @@
+"""Signed-in staff sessions, kept in the database so that every worker process sees them.
+
+The browser holds a random token in an HttpOnly, SameSite=Strict cookie; the
+database holds only its hash. A session ends on logout, after a password
+change, or after SESSION_IDLE_MINUTES without a request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from school_safety.db.engine import write_transaction
+from school_safety.schools.tables import School
+from school_safety.staff.roles import StaffUser
+from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
+
+COOKIE = "staff_session"
+SESSION_IDLE_MINUTES = 30
+# Writing last_seen on every request would make every page a write.
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def start_session(account_id: int, totp_passed: bool) -> str:
+    token = secrets.token_urlsafe(32)
+    async with write_transaction():
+        await StaffSession(
+            token_hash=_hash(token), account=account_id, totp_passed=totp_passed
+        ).save()
+    return token
+
+
+async def end_session(token: str) -> None:
+    async with write_transaction():
+        await StaffSession.delete().where(StaffSession.token_hash == _hash(token))
+
+
+async def end_all_sessions(account_id: int, keep_token: str | None = None) -> None:
+    condition: Any = StaffSession.account == account_id
+    if keep_token:
+        condition &= StaffSession.token_hash != _hash(keep_token)
+    async with write_transaction():
+        await StaffSession.delete().where(condition)
+
+
+async def mark_totp_passed(token: str) -> None:
+    async with write_transaction():
+        await StaffSession.update({StaffSession.totp_passed: True}).where(
+            StaffSession.token_hash == _hash(token)
+        )
+
+
+async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
+    """The signed-in user and whether the second factor is done; None if no live session."""
+    if not token:
+        return None
+    row = (
+        await StaffSession.select(
+            StaffSession.id,
+            StaffSession.last_seen_at,
+            StaffSession.totp_passed,
+            StaffSession.account.id,
+            StaffSession.account.username,
+            StaffSession.account.display_name,
+            StaffSession.account.role,
+            StaffSession.account.region,
+            StaffSession.account.active,
+            StaffSession.account.must_change_password,
+            StaffSession.account.totp_enabled,
+        )
+        .where(StaffSession.token_hash == _hash(token))
+        .first()
+    )
+    if row is None or not row["account.active"]:
+        return None
+    now = datetime.now(UTC)
+    last_seen = row["last_seen_at"]
+    if last_seen.tzinfo is None:
+        last_seen = last_seen.replace(tzinfo=UTC)
+    if now - last_seen > timedelta(minutes=SESSION_IDLE_MINUTES):
+        async with write_transaction():
+            await StaffSession.delete().where(StaffSession.id == row["id"])
+        return None
+    if now - last_seen > TOUCH_EVERY:
+        async with write_transaction():
+            await StaffSession.update({StaffSession.last_seen_at: now}).where(
+                StaffSession.id == row["id"]
+            )
+    account_id = row["account.id"]
+    schools = await StaffSchool.select(StaffSchool.school).where(
+        (StaffSchool.account == account_id) & (StaffSchool.school.active == True)  # noqa: E712
+    )
+    user = StaffUser(
+        id=account_id,
+        username=row["account.username"],
+        display_name=row["account.display_name"],
+        role=row["account.role"],
+        school_ids=frozenset(r["school"] for r in schools),
+        region_id=row["account.region"],
+        must_change_password=row["account.must_change_password"],
+        totp_required=row["account.totp_enabled"] or await role_requires_totp(row["account.role"]),
+    )
+    return user, bool(row["totp_passed"])
+
+
+async def role_requires_totp(role: str) -> bool:
+    policy = await RolePolicy.select(RolePolicy.require_totp).where(RolePolicy.role == role).first()
+    return bool(policy and policy["require_totp"])
+
+
+async def school_ids_in_region(region_id: int) -> frozenset[int]:
+    rows = await School.select(School.id).where(School.region == region_id)
+    return frozenset(r["id"] for r in rows)
+
+
+async def account_exists(account_id: int) -> bool:
+    return bool(await StaffAccount.exists().where(StaffAccount.id == account_id))
