@@ -22,6 +22,7 @@ from school_safety.reports.api import ReportsApi
 from school_safety.reports.pages import ReportPages
 from school_safety.schools.api import SchoolsApi
 from school_safety.schools.pages import SchoolPages
+from school_safety.staff.pages import AccountPages, SignInPages
 from school_safety.web.access_log import log_response
 from school_safety.web.errors import (
     SignInRedirect,
@@ -70,6 +71,8 @@ def create_app() -> Litestar:
             ReportPages,
             SchoolsApi,
             ReportsApi,
+            SignInPages,
+            AccountPages,
             switch_language,
             health,
             favicon,

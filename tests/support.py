@@ -16,7 +16,13 @@ from school_safety.db.migrate import migrate
 from school_safety.reports.tables import Evidence, Message, Report
 from school_safety.schools.service import search_text_for
 from school_safety.schools.tables import Region, School
-from school_safety.staff.tables import StaffAccount, StaffSchool
+from school_safety.staff.tables import (
+    LoginFailure,
+    RolePolicy,
+    StaffAccount,
+    StaffSchool,
+    StaffSession,
+)
 
 # Children before parents, for deleting.
 TABLES: tuple[type[Table], ...] = (
@@ -24,6 +30,9 @@ TABLES: tuple[type[Table], ...] = (
     Message,
     Evidence,
     Report,
+    StaffSession,
+    LoginFailure,
+    RolePolicy,
     StaffSchool,
     StaffAccount,
     School,
@@ -182,3 +191,50 @@ def in_language(language: str, message: str) -> str:
     if language != "en":
         assert translated != message, f"no {language} translation for {message!r}"
     return translated
+
+
+async def make_staff(
+    username: str,
+    role: str,
+    school_codes: tuple[str, ...] = (),
+    region_code: str | None = None,
+    password: str = "correct horse battery staple",
+    must_change_password: bool = False,
+) -> int:
+    """A staff account ready to sign in (password already changed unless asked otherwise)."""
+    from school_safety.staff.passwords import hash_password
+
+    async with write_transaction():
+        region_id = None
+        if region_code:
+            region = await Region.select(Region.id).where(Region.code == region_code).first()
+            region_id = region["id"]
+        account = StaffAccount(
+            username=username,
+            display_name=username.title(),
+            role=role,
+            password_hash=hash_password(password),
+            must_change_password=must_change_password,
+            region=region_id,
+        )
+        await account.save()
+        for code in school_codes:
+            school = await School.select(School.id).where(School.code == code).first()
+            await StaffSchool(account=account.id, school=school["id"]).save()
+    return int(account.id)
+
+
+async def sign_in(
+    client: Any, username: str, password: str = "correct horse battery staple"
+) -> Any:
+    page = await client.get("/staff/login")
+    token = csrf_token_from(page.text)
+    return await client.post(
+        "/staff/login",
+        data={"_csrf_token": token, "username": username, "password": password, "next": "/staff/"},
+        follow_redirects=False,
+    )
+
+
+async def csrf_for(client: Any, path: str = "/staff/login") -> str:
+    return csrf_token_from((await client.get(path)).text)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from school_safety.i18n import N_
+
 PSYCHOLOGIST: Final = "psychologist"
 OFFICER: Final = "officer"
 REGION: Final = "region"
 ADMIN: Final = "admin"
 ROLES: Final[tuple[str, ...]] = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
+ROLE_NAMES: Final[dict[str, str]] = {
+    PSYCHOLOGIST: N_("School psychologist"),
+    OFFICER: N_("Juvenile police inspector"),
+    REGION: N_("Regional child-rights department"),
+    ADMIN: N_("Administrator"),
+}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""Signing in: passwords, throttling, forced password change, TOTP, sessions that end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pyotp
+
+from school_safety.db.engine import write_transaction
+from school_safety.staff.sessions import COOKIE
+from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSession
+from tests import support
+
+
+async def test_sign_in_and_out(client, schools):
+    await support.make_staff("aigerim", "psychologist", ("AST-001",))
+    # Not signed in: the staff area sends the browser to sign in.
+    first = await client.get("/staff/account", follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/staff/login")
+    signed = await support.sign_in(client, "aigerim")
+    assert signed.status_code == 303 and signed.headers["location"] == "/staff/"
+    cookie = signed.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "samesite=strict" in cookie.lower() and "Path=/staff" in cookie
+    account = await client.get("/staff/account")
+    assert account.status_code == 200 and "Aigerim" in account.text
+    # The database holds the token's hash, never the token.
+    token = client.cookies.get(COOKIE)
+    assert token and not await StaffSession.exists().where(StaffSession.token_hash == token)
+
+    token_form = support.csrf_token_from(account.text)
+    out = await client.post(
+        "/staff/logout", data={"_csrf_token": token_form}, follow_redirects=False
+    )
+    assert out.status_code == 303
+    assert await StaffSession.count() == 0
+    client.cookies.set(COOKIE, token, path="/staff")
+    again = await client.get("/staff/account", follow_redirects=False)
+    assert again.status_code == 303
+
+
+async def test_wrong_password_and_unknown_user_look_the_same(client, schools):
+    await support.make_staff("aigerim", "psychologist")
+    wrong = await support.sign_in(client, "aigerim", "not the password")
+    unknown = await support.sign_in(client, "nobody", "not the password")
+    assert wrong.status_code == unknown.status_code == 422
+    assert wrong.text.count("error-box") == unknown.text.count("error-box") == 1
+
+
+async def test_failed_sign_ins_are_throttled_per_username(client, schools):
+    await support.make_staff("serik", "officer")
+    statuses = [
+        (await support.sign_in(client, "serik", f"guess {n}")).status_code for n in range(6)
+    ]
+    assert statuses == [422] * 5 + [429]
+    # Even the right password waits: otherwise throttling would confirm a guess.
+    assert (await support.sign_in(client, "serik")).status_code == 429
+    # Another user is not affected.
+    await support.make_staff("aigerim", "psychologist")
+    assert (await support.sign_in(client, "aigerim")).status_code == 303
+
+
+async def test_throttling_is_kept_in_the_database_across_processes(client, schools):
+    """Failures recorded by another worker process count here too."""
+    from school_safety.staff.tables import LoginFailure
+
+    await support.make_staff("serik", "officer")
+    async with write_transaction():
+        for _ in range(5):
+            await LoginFailure(username="serik").save()
+    assert (await support.sign_in(client, "serik")).status_code == 429
+
+
+async def test_demo_and_first_passwords_must_be_changed(client, schools):
+    await support.make_staff("newbie", "psychologist", ("AST-001",), must_change_password=True)
+    assert (await support.sign_in(client, "newbie")).status_code == 303
+    forced = await client.get("/staff/account", follow_redirects=False)
+    assert forced.status_code == 303 and forced.headers["location"] == "/staff/password"
+    page = await client.get("/staff/password")
+    token = support.csrf_token_from(page.text)
+    weak = await client.post(
+        "/staff/password",
+        data={"_csrf_token": token, "current": "correct horse battery staple", "new": "short"},
+    )
+    assert weak.status_code == 422
+    changed = await client.post(
+        "/staff/password",
+        data={
+            "_csrf_token": token,
+            "current": "correct horse battery staple",
+            "new": "a much longer passphrase 2026",
+        },
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert (await client.get("/staff/account")).status_code == 200
+    row = await StaffAccount.select(StaffAccount.must_change_password).first()
+    assert row["must_change_password"] is False
+
+
+async def test_totp_required_by_role_enrols_then_asks_every_time(client, schools):
+    await support.make_staff("officer1", "officer", ("AST-001",))
+    async with write_transaction():
+        await RolePolicy(role="officer", require_totp=True).save()
+    assert (await support.sign_in(client, "officer1")).headers["location"] == "/staff/2fa"
+    blocked = await client.get("/staff/account", follow_redirects=False)
+    assert blocked.headers["location"] == "/staff/2fa"
+    enrol = await client.get("/staff/2fa")
+    secret = enrol.text.split('data-testid="totp-secret">')[1].split("<")[0]
+    token = support.csrf_token_from(enrol.text)
+    wrong = await client.post(
+        "/staff/2fa", data={"_csrf_token": token, "secret": secret, "code": "000000"}
+    )
+    assert wrong.status_code == 422
+    code = pyotp.TOTP(secret).now()
+    done = await client.post(
+        "/staff/2fa",
+        data={"_csrf_token": token, "secret": secret, "code": code},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert (await client.get("/staff/account")).status_code == 200
+
+    # Next sign-in: the code is asked for, and a made-up secret cannot replace the enrolled one.
+    client.cookies.clear()
+    assert (await support.sign_in(client, "officer1")).headers["location"] == "/staff/2fa"
+    page = await client.get("/staff/2fa")
+    assert 'data-testid="totp-secret"' not in page.text
+    token = support.csrf_token_from(page.text)
+    attacker_secret = pyotp.random_base32()
+    forged = await client.post(
+        "/staff/2fa",
+        data={
+            "_csrf_token": token,
+            "secret": attacker_secret,
+            "code": pyotp.TOTP(attacker_secret).now(),
+        },
+    )
+    assert forged.status_code == 422
+    ok = await client.post(
+        "/staff/2fa",
+        data={"_csrf_token": token, "code": pyotp.TOTP(secret).now()},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    assert (await client.get("/staff/account")).status_code == 200
+
+
+async def test_idle_sessions_expire(client, schools):
+    await support.make_staff("aigerim", "psychologist")
+    await support.sign_in(client, "aigerim")
+    assert (await client.get("/staff/account")).status_code == 200
+    async with write_transaction():
+        await StaffSession.update(
+            {StaffSession.last_seen_at: datetime.now(UTC) - timedelta(minutes=31)}
+        ).where(StaffSession.id > 0)
+    assert (await client.get("/staff/account", follow_redirects=False)).status_code == 303
+    assert await StaffSession.count() == 0
+
+
+async def test_htmx_requests_get_a_client_redirect_not_a_login_page(client, schools):
+    response = await client.get(
+        "/staff/account", headers={"hx-request": "true"}, follow_redirects=False
+    )
+    assert response.status_code == 200
+    assert response.headers["hx-redirect"].startswith("/staff/login")
+    assert "<form" not in response.text
+
+
+async def test_password_change_signs_out_other_browsers(client, schools):
+    from litestar.testing import AsyncTestClient
+
+    from school_safety.app import create_app
+
+    await support.make_staff("aigerim", "psychologist")
+    await support.sign_in(client, "aigerim")
+    async with AsyncTestClient(app=create_app(), base_url="http://127.0.0.1:8000") as other:
+        await support.sign_in(other, "aigerim")
+        assert (await other.get("/staff/account")).status_code == 200
+        page = await client.get("/staff/password")
+        await client.post(
+            "/staff/password",
+            data={
+                "_csrf_token": support.csrf_token_from(page.text),
+                "current": "correct horse battery staple",
+                "new": "another long passphrase 77",
+            },
+        )
+        assert (await client.get("/staff/account")).status_code == 200
+        assert (await other.get("/staff/account", follow_redirects=False)).status_code == 303
