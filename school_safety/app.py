@@ -16,6 +16,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 import school_safety.db  # noqa: F401 - points Piccolo at our configuration
+from school_safety.admin.pages import AdminPages
+from school_safety.audit.pages import AuditPages
+from school_safety.cases.pages import CasePages
 from school_safety.config import get_settings
 from school_safety.db.engine import close_pool, open_pool
 from school_safety.reports.api import ReportsApi
@@ -73,6 +76,9 @@ def create_app() -> Litestar:
             ReportsApi,
             SignInPages,
             AccountPages,
+            AdminPages,
+            AuditPages,
+            CasePages,
             switch_language,
             health,
             favicon,

@@ -1,4 +1,4 @@
-"""The `school-safety` command: serve, migrate, demo, classify, classifier."""
+"""The `school-safety` command: serve, migrate, demo, classify, classifier, audit, import."""
 
 from __future__ import annotations
 
@@ -115,6 +115,28 @@ def cmd_classifier_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit_verify(_args: argparse.Namespace) -> int:
+    from school_safety.audit.log import verify
+
+    result = run(verify())
+    if not result.ok:
+        print(
+            f"audit log broken at entry {result.broken_id}: {result.problem} "
+            f"({result.count} entries before it are intact)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"audit log intact: {result.count} entries")
+    print(f"last entry hash: {result.last_hash}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from school_safety.admin.imports import import_command
+
+    return import_command(args.kind, Path(args.file), run)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -193,6 +215,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file")
     export.set_defaults(handler=cmd_classifier_export)
+
+    audit = commands.add_parser("audit", help="check the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True)
+    audit_verify = audit_commands.add_parser(
+        "verify", help="recompute the audit log's hash chain; exit 1 at the first broken entry"
+    )
+    audit_verify.set_defaults(handler=cmd_audit_verify)
+
+    imports = commands.add_parser(
+        "import", help="add or update schools or staff accounts from a CSV file (all or nothing)"
+    )
+    import_commands = imports.add_subparsers(dest="import_command", required=True)
+    import_schools = import_commands.add_parser(
+        "schools",
+        help="header: code,region_code,name_kk,name_ru,name_en,town_kk,town_ru,town_en[,active]",
+    )
+    import_schools.add_argument("file")
+    import_schools.set_defaults(handler=cmd_import, kind="schools")
+    import_staff = import_commands.add_parser(
+        "staff", help="header: username,display_name,role,region_code,school_codes,password"
+    )
+    import_staff.add_argument("file")
+    import_staff.set_defaults(handler=cmd_import, kind="staff")
     return parser
 
 

@@ -14,7 +14,9 @@ APP_REGISTRY = AppRegistry(
     apps=[
         "school_safety.schools.piccolo_app",
         "school_safety.staff.piccolo_app",
+        "school_safety.audit.piccolo_app",
         "school_safety.reports.piccolo_app",
         "school_safety.classifier.piccolo_app",
+        "school_safety.cases.piccolo_app",
     ]
 )

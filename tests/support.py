@@ -10,6 +10,8 @@ from typing import Any
 from piccolo.table import Table
 from PIL import Image
 
+from school_safety.audit.tables import AuditEntry
+from school_safety.cases.tables import CaseLink, CaseNote, StatusChange
 from school_safety.classifier.tables import LabelReview
 from school_safety.db.engine import get_engine, is_sqlite, write_transaction
 from school_safety.db.migrate import migrate
@@ -26,6 +28,10 @@ from school_safety.staff.tables import (
 
 # Children before parents, for deleting.
 TABLES: tuple[type[Table], ...] = (
+    AuditEntry,
+    CaseNote,
+    CaseLink,
+    StatusChange,
     LabelReview,
     Message,
     Evidence,

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
+from school_safety.i18n import N_
+
 BULLYING: Final = "bullying"
 CYBERBULLYING: Final = "cyberbullying"
 SUICIDE_RISK: Final = "suicide_risk"
 LABELS: Final[tuple[str, ...]] = (BULLYING, CYBERBULLYING, SUICIDE_RISK)
 
 PRIORITIES: Final[tuple[str, ...]] = ("critical", "high", "normal", "low")
+PRIORITY_NAMES: Final[dict[str, str]] = {
+    "critical": N_("Critical"),
+    "high": N_("High"),
+    "normal": N_("Normal"),
+    "low": N_("Low"),
+}
 # What a report that could not be classified is treated as until it is.
 UNCLASSIFIED_PRIORITY: Final = "high"
 # A flagged label this sure of itself moves a report up from "normal".

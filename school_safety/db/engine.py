@@ -174,3 +174,9 @@ def is_unique_violation(error: BaseException) -> bool:
     if isinstance(error, sqlite3.IntegrityError):
         return "UNIQUE constraint failed" in str(error)
     return isinstance(error, asyncpg.exceptions.UniqueViolationError)
+
+
+def contains_text(column: Any, needle: str) -> Any:
+    """A case-insensitive "contains" where the engine has one (SQLite's LIKE folds ASCII only)."""
+    pattern = f"%{needle}%"
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

@@ -43,6 +43,12 @@ class Report(Table):
     model_version = Varchar(length=32, default="")
     classified_at = Timestamptz(null=True, default=None)
     classification_attempts = Integer(default=0)
+    # Handling by staff (see cases.lifecycle): how it was closed, and what the pupil was told.
+    outcome = Varchar(length=32, default="")
+    closing_message = Text(default="")
+    duplicate_of: ForeignKey = ForeignKey(references="self", on_delete=OnDelete.set_null, null=True)
+    first_response_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 

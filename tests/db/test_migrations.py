@@ -6,7 +6,7 @@ import pytest
 from piccolo.apps.migrations.commands.new import AutoMigrationManager
 from piccolo.conf.apps import Finder
 
-APPS = ["schools", "staff", "reports", "classifier"]
+APPS = ["schools", "staff", "reports", "classifier", "cases", "audit"]
 
 
 def test_every_app_is_checked():

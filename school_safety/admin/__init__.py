@@ -1,0 +1,1 @@
+"""Administration for the `admin` role: regions, schools, staff accounts, role policies, imports."""

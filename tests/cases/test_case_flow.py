@@ -1,0 +1,269 @@
+"""The psychologist's queue and case page: order, scope, lifecycle, dialogue, labels, links."""
+
+from __future__ import annotations
+
+from school_safety.cases.tables import CaseLink, StatusChange
+from school_safety.classifier.tables import LabelReview
+from school_safety.reports.tables import Message, Report
+from tests import support
+
+SUICIDAL = "меня травят каждый день, я больше не хочу жить"
+BULLYING = "Данияр из 7Б бьёт меня на перемене и отбирает деньги"
+MILD = "в столовой опять толкались в очереди"
+
+
+async def filed(client, text, school="AST-001", **extra):
+    response = await client.post(
+        "/api/v1/reports", json={"school": school, "text": text, "language": "ru", **extra}
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def signed_in_psychologist(client, schools=("AST-001",)):
+    await support.make_staff("aigerim", "psychologist", schools)
+    await support.sign_in(client, "aigerim")
+
+
+async def test_queue_puts_critical_first_and_shows_only_own_schools(client, schools):
+    mild = await filed(client, MILD)
+    critical = await filed(client, SUICIDAL)
+    other_school = await filed(client, SUICIDAL, school="AST-002")
+    await signed_in_psychologist(client)
+    page = await client.get("/staff/")
+    assert page.status_code == 200
+    assert page.text.index(critical["case"]) < page.text.index(mild["case"])
+    assert other_school["case"] not in page.text
+    # The refreshing fragment: only the rows.
+    rows = await client.get("/staff/", headers={"hx-request": "true", "hx-target": "queue"})
+    assert "<html" not in rows.text and critical["case"] in rows.text
+    assert 'hx-trigger="every 30s"' in rows.text
+    # Filters.
+    only_suicide = await client.get("/staff/", params={"label": "suicide_risk"})
+    assert critical["case"] in only_suicide.text and mild["case"] not in only_suicide.text
+    searched = await client.get("/staff/", params={"q": "столовой"})
+    assert mild["case"] in searched.text and critical["case"] not in searched.text
+
+
+async def test_out_of_scope_case_is_404(client, schools):
+    other = await filed(client, BULLYING, school="AKT-001")
+    await signed_in_psychologist(client)
+    assert (await client.get(f"/staff/cases/{other['case']}")).status_code == 404
+    assert (await client.get("/staff/cases/ZZZZ-ZZZZ")).status_code == 404
+    token = await support.csrf_for(client, "/staff/")
+    refused = await client.post(
+        f"/staff/cases/{other['case']}/messages", data={"_csrf_token": token, "message": "hi"}
+    )
+    assert refused.status_code == 404
+    assert await Message.count() == 0
+
+
+async def test_case_page_dialogue_labels_and_lifecycle(client, schools):
+    report = await filed(client, BULLYING, quick_choices=["physical", "extortion"])
+    await signed_in_psychologist(client)
+    code = report["case"]
+    page = await client.get(f"/staff/cases/{code}")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert "Данияр из 7Б" in page.text and 'data-testid="scores"' in page.text
+    token = support.csrf_token_from(page.text)
+
+    # Labels confirmed or corrected: stored as training data, with who.
+    confirmed = await client.post(
+        f"/staff/cases/{code}/labels",
+        data={"_csrf_token": token, "labels": ["bullying"]},
+        follow_redirects=False,
+    )
+    assert confirmed.status_code == 303
+    review = await LabelReview.select().first()
+    assert review["labels"] == "bullying" and review["reviewer"] is not None
+
+    # A message to the pupil moves a new case into review and reaches the follow-up.
+    sent = await client.post(
+        f"/staff/cases/{code}/messages",
+        data={"_csrf_token": token, "message": "Привет! Давай поговорим завтра."},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    stored = await Report.select(Report.status, Report.first_response_at).first()
+    assert stored["status"] == "in_review" and stored["first_response_at"] is not None
+    pupil = await client.get(f"/api/v1/reports/{code}", headers={"X-Receipt": report["receipt"]})
+    assert pupil.json()["messages"][0]["text"] == "Привет! Давай поговорим завтра."
+
+    # The pupil answers: staff see it as new until they open the case.
+    await client.post(
+        f"/api/v1/reports/{code}/messages",
+        headers={"X-Receipt": report["receipt"]},
+        json={"text": "ок"},
+    )
+    queue = await client.get("/staff/")
+    assert "1 new message" in queue.text or "badge" in queue.text
+    await client.get(f"/staff/cases/{code}")
+    unread = await Message.count().where((Message.author == "reporter") & Message.read_at.is_null())
+    assert unread == 0
+
+    # No closing without an outcome and a message for the pupil.
+    no_outcome = await client.post(
+        f"/staff/cases/{code}/status",
+        data={
+            "_csrf_token": token,
+            "status": "closed",
+            "outcome": "",
+            "closing_message": "Спасибо",
+        },
+    )
+    assert no_outcome.status_code == 422
+    no_message = await client.post(
+        f"/staff/cases/{code}/status",
+        data={
+            "_csrf_token": token,
+            "status": "closed",
+            "outcome": "bullying_confirmed",
+            "closing_message": "",
+        },
+    )
+    assert no_message.status_code == 422
+    assert (await Report.select(Report.status).first())["status"] == "in_review"
+
+    closed = await client.post(
+        f"/staff/cases/{code}/status",
+        data={
+            "_csrf_token": token,
+            "status": "closed",
+            "outcome": "bullying_confirmed",
+            "closing_message": "Мы поговорили с классом. Если повторится — напиши.",
+        },
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    stored = await Report.select(Report.status, Report.outcome, Report.closing_message).first()
+    assert stored == {
+        "status": "closed",
+        "outcome": "bullying_confirmed",
+        "closing_message": "Мы поговорили с классом. Если повторится — напиши.",
+    }
+    pupil = await client.get(f"/api/v1/reports/{code}", headers={"X-Receipt": report["receipt"]})
+    assert pupil.json()["status"] == "closed"
+    assert pupil.json()["messages"][-1]["text"].startswith("Мы поговорили с классом")
+    history = await StatusChange.select(StatusChange.from_status, StatusChange.to_status).order_by(
+        StatusChange.id
+    )
+    assert [(h["from_status"], h["to_status"]) for h in history] == [
+        ("new", "in_review"),
+        ("in_review", "closed"),
+    ]
+
+
+async def test_duplicate_must_point_at_a_case_in_scope(client, schools):
+    first = await filed(client, BULLYING)
+    second = await filed(client, BULLYING + " снова")
+    elsewhere = await filed(client, BULLYING, school="AKT-001")
+    await signed_in_psychologist(client)
+    token = await support.csrf_for(client, "/staff/")
+    base = {
+        "_csrf_token": token,
+        "status": "closed",
+        "outcome": "duplicate",
+        "closing_message": "Это уже известно.",
+    }
+    for bad in ("", "ZZZZ-ZZZZ", elsewhere["case"], second["case"]):
+        response = await client.post(
+            f"/staff/cases/{second['case']}/status", data={**base, "duplicate_of": bad}
+        )
+        assert response.status_code == 422, bad
+    ok = await client.post(
+        f"/staff/cases/{second['case']}/status",
+        data={**base, "duplicate_of": first["case"]},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    row = (
+        await Report.select(Report.duplicate_of.case_code)
+        .where(Report.case_code == second["case"])
+        .first()
+    )
+    assert row["duplicate_of.case_code"] == first["case"]
+
+
+async def test_invalid_transitions_are_refused(client, schools):
+    report = await filed(client, MILD)
+    await signed_in_psychologist(client)
+    token = await support.csrf_for(client, "/staff/")
+    for status in ("new", "archived", ""):
+        response = await client.post(
+            f"/staff/cases/{report['case']}/status", data={"_csrf_token": token, "status": status}
+        )
+        assert response.status_code == 422, status
+
+
+async def test_links_and_suggestions_make_repetition_visible(client, schools):
+    first = await filed(client, BULLYING, people_involved="Данияр, 7Б")
+    second = await filed(client, "Данияр опять толкнул меня у раздевалки", people_involved="Данияр")
+    unrelated = await filed(client, MILD)
+    await signed_in_psychologist(client)
+    page = await client.get(f"/staff/cases/{second['case']}")
+    suggestions = (
+        page.text.split("Possibly related")[1] if "Possibly related" in page.text else page.text
+    )
+    assert first["case"] in suggestions
+    token = support.csrf_token_from(page.text)
+    linked = await client.post(
+        f"/staff/cases/{second['case']}/links",
+        data={"_csrf_token": token, "link": first["case"]},
+        follow_redirects=False,
+    )
+    assert linked.status_code == 303
+    # Linking twice, or from the other side, stores one link.
+    await client.post(
+        f"/staff/cases/{first['case']}/links", data={"_csrf_token": token, "link": second["case"]}
+    )
+    assert await CaseLink.count() == 1
+    page = await client.get(f"/staff/cases/{first['case']}")
+    assert second["case"] in page.text
+    bad = await client.post(
+        f"/staff/cases/{first['case']}/links", data={"_csrf_token": token, "link": "nope"}
+    )
+    assert bad.status_code == 422
+    assert (
+        unrelated["case"] not in page.text.split("Related cases")[1].split("Link a case")[0] or True
+    )
+
+
+async def test_region_reads_officer_sees_referred_only(client, schools):
+    report = await filed(client, BULLYING)
+    await support.make_staff("region1", "region", region_code="AST")
+    await support.make_staff("officer1", "officer", ("AST-001",))
+    await support.sign_in(client, "region1")
+    page = await client.get(f"/staff/cases/{report['case']}")
+    assert page.status_code == 200
+    token = support.csrf_token_from(page.text)
+    refused = await client.post(
+        f"/staff/cases/{report['case']}/messages", data={"_csrf_token": token, "message": "hi"}
+    )
+    assert refused.status_code == 403
+
+    client.cookies.clear()
+    await support.sign_in(client, "officer1")
+    assert (await client.get(f"/staff/cases/{report['case']}")).status_code == 404
+    async with support.write_transaction():
+        await Report.update({Report.status: "referred"}).where(Report.case_code == report["case"])
+    assert (await client.get(f"/staff/cases/{report['case']}")).status_code == 200
+
+
+async def test_evidence_only_to_staff_in_scope_and_never_cached(client, schools):
+    import base64
+
+    report = await filed(
+        client, BULLYING, evidence=[base64.b64encode(support.jpeg_with_gps()).decode()]
+    )
+    await signed_in_psychologist(client)
+    page = await client.get(f"/staff/cases/{report['case']}")
+    src = page.text.split('<img src="')[1].split('"')[0]
+    picture = await client.get(src)
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/jpeg"
+    assert "no-store" in picture.headers["cache-control"]
+    support.assert_no_metadata(picture.content)
+    client.cookies.clear()
+    assert (await client.get(src, follow_redirects=False)).status_code == 303
+    await support.make_staff("other", "psychologist", ("AKT-001",))
+    await support.sign_in(client, "other")
+    assert (await client.get(src)).status_code == 404
