@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
+from school_safety.audit import log as audit
 from school_safety.cases import service
 from school_safety.cases.lifecycle import OUTCOMES, STATUS_NAMES, TRANSITIONS
 from school_safety.cases.queue import PERIODS, QueueFilters, queue
@@ -38,6 +39,21 @@ LABEL_NAMES = {  # shown beside scores; the classifier itself speaks in label co
     "cyberbullying": N_("Cyberbullying"),
     "suicide_risk": N_("Suicide risk"),
 }
+
+
+def _audit_detail(action: str, form: Any) -> str:
+    """What changed, in a few words: never the text of a message or a note."""
+    if action == "status":
+        return f"{_text(form, 'status', 32)} {_text(form, 'outcome', 32)}".strip()
+    if action == "labels":
+        return (
+            ";".join(v for v in form.getall("labels") if isinstance(v, str))
+            if "labels" in form
+            else ""
+        )
+    if action == "link":
+        return _text(form, "link", 32)
+    return ""
 
 
 async def _in_scope(user: StaffUser, code: str) -> int:
@@ -111,7 +127,9 @@ class CasePages(Controller):
     async def case_page(self, request: Request, code: FromPath[str]) -> Template:
         user = current_user(request)
         report_id = await _in_scope(user, code)
-        return await self._render(user, report_id)
+        page = await self._render(user, report_id)
+        await audit.record(user, "case.view", report_id=report_id)
+        return page
 
     async def _render(
         self,
@@ -172,6 +190,9 @@ class CasePages(Controller):
             errors = await service.link_cases(user, report_id, _text(form, "link", 32))
         if errors:
             return await self._render(user, report_id, errors)
+        await audit.record(
+            user, f"case.{action}", report_id=report_id, detail=_audit_detail(action, form)
+        )
         # After a change, a plain GET of the case page: a reload never repeats the action.
         return Redirect(path=f"/staff/cases/{code}", status_code=303)
 
@@ -237,6 +258,9 @@ class CasePages(Controller):
         )
         if row is None:
             raise NotFoundException()
+        await audit.record(
+            user, "case.evidence", report_id=report_id, detail=f"picture {evidence_id}"
+        )
         return Response(
             content=bytes(row["data"]),
             media_type=row["content_type"],

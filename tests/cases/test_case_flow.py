@@ -267,3 +267,34 @@ async def test_evidence_only_to_staff_in_scope_and_never_cached(client, schools)
     await support.make_staff("other", "psychologist", ("AKT-001",))
     await support.sign_in(client, "other")
     assert (await client.get(src)).status_code == 404
+
+
+async def test_every_view_and_change_is_audited_without_the_text(client, schools):
+    from school_safety.audit.log import verify
+    from school_safety.audit.tables import AuditEntry
+
+    report = await filed(client, BULLYING)
+    await signed_in_psychologist(client)
+    code = report["case"]
+    page = await client.get(f"/staff/cases/{code}")
+    token = support.csrf_token_from(page.text)
+    await client.post(
+        f"/staff/cases/{code}/messages", data={"_csrf_token": token, "message": "Секретное слово"}
+    )
+    await client.post(
+        f"/staff/cases/{code}/notes", data={"_csrf_token": token, "note": "Заметка про Данияра"}
+    )
+    await client.post(
+        f"/staff/cases/{code}/labels", data={"_csrf_token": token, "labels": ["bullying"]}
+    )
+    await client.post(
+        f"/staff/cases/{code}/status", data={"_csrf_token": token, "status": "referred"}
+    )
+    entries = await AuditEntry.select().order_by(AuditEntry.id)
+    actions = [e["action"] for e in entries]
+    for action in ("case.view", "case.message", "case.note", "case.labels", "case.status"):
+        assert action in actions, action
+    assert all(e["case_code"] == code and e["actor_username"] == "aigerim" for e in entries)
+    dumped = repr(entries)
+    assert "Секретное слово" not in dumped and "Данияр" not in dumped
+    assert (await verify()).ok
