@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import school_safety.db  # noqa: F401 - points Piccolo at our configuration
 from school_safety.admin.pages import AdminPages
 from school_safety.audit.pages import AuditPages
 from school_safety.cases.pages import CasePages
+from school_safety.classifier.store import warm_up
 from school_safety.config import get_settings
 from school_safety.db.engine import close_pool, open_pool
 from school_safety.reports.api import ReportsApi
@@ -49,6 +51,8 @@ __version__ = "0.1.0"
 
 async def _startup(app: Litestar) -> None:
     settings = get_settings()
+    # Loads in a worker thread while the app starts answering.
+    app.state.model_warm_up = asyncio.get_running_loop().run_in_executor(None, warm_up)
     if settings.db_pool:
         await open_pool()
     if settings.jobs_enabled:
@@ -59,6 +63,7 @@ async def _startup(app: Litestar) -> None:
 
 
 async def _shutdown(app: Litestar) -> None:
+    await app.state.model_warm_up
     scheduler = getattr(app.state, "scheduler", None)
     if scheduler is not None:
         scheduler.shutdown(wait=False)

@@ -13,7 +13,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
-from litestar.params import FromQuery
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -124,7 +124,9 @@ class AdminPages(Controller):
             raise NotFoundException() from None
 
     @get("/regions/{region_id:int}", name="admin-region", opt={"roles": ("admin",)})
-    async def region(self, request: Request, region_id: int, done: FromQuery[str] = "") -> Template:
+    async def region(
+        self, request: Request, region_id: FromPath[int], done: FromQuery[str] = ""
+    ) -> Template:
         region = await self._region(region_id)
         return self._page(request, "region", region=region, values=region, notice=_notice(done))
 
@@ -134,7 +136,7 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def save_region(self, request: Request, region_id: int) -> Template | Redirect:
+    async def save_region(self, request: Request, region_id: FromPath[int]) -> Template | Redirect:
         region = await self._region(region_id)
         form = await request.form()
         try:
@@ -219,7 +221,9 @@ class AdminPages(Controller):
             raise NotFoundException() from None
 
     @get("/schools/{school_id:int}", name="admin-school", opt={"roles": ("admin",)})
-    async def school(self, request: Request, school_id: int, done: FromQuery[str] = "") -> Template:
+    async def school(
+        self, request: Request, school_id: FromPath[int], done: FromQuery[str] = ""
+    ) -> Template:
         school = await self._school(school_id)
         return await self._school_form(
             request, school, {**school, "region": str(school["region"])}, notice=_notice(done)
@@ -231,7 +235,7 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def save_school(self, request: Request, school_id: int) -> Template | Redirect:
+    async def save_school(self, request: Request, school_id: FromPath[int]) -> Template | Redirect:
         school = await self._school(school_id)
         form = await request.form()
         try:
@@ -320,7 +324,7 @@ class AdminPages(Controller):
 
     @get("/accounts/{account_id:int}", name="admin-account", opt={"roles": ("admin",)})
     async def account(
-        self, request: Request, account_id: int, done: FromQuery[str] = ""
+        self, request: Request, account_id: FromPath[int], done: FromQuery[str] = ""
     ) -> Template:
         return await self._account_page(request, account_id, notice=_notice(done))
 
@@ -330,7 +334,9 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def save_account(self, request: Request, account_id: int) -> Template | Redirect:
+    async def save_account(
+        self, request: Request, account_id: FromPath[int]
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             await service.update_account(account_id, form, current_user(request).id)
@@ -353,7 +359,7 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def reset_password(self, request: Request, account_id: int) -> Template:
+    async def reset_password(self, request: Request, account_id: FromPath[int]) -> Template:
         try:
             password = await service.reset_password(account_id, current_user(request).id)
         except Missing:
@@ -370,7 +376,9 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def assign_schools(self, request: Request, account_id: int) -> Template | Redirect:
+    async def assign_schools(
+        self, request: Request, account_id: FromPath[int]
+    ) -> Template | Redirect:
         form = await request.form()
         try:
             added = await service.assign_schools(account_id, form)
@@ -393,7 +401,9 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def unassign_school(self, account_id: int, school_id: int) -> Redirect:
+    async def unassign_school(
+        self, account_id: FromPath[int], school_id: FromPath[int]
+    ) -> Redirect:
         try:
             await service.unassign_school(account_id, school_id)
         except Missing:
@@ -441,7 +451,7 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def run_import(self, request: Request, kind: str) -> Template:
+    async def run_import(self, request: Request, kind: FromPath[str]) -> Template:
         importer = IMPORTERS.get(kind)
         if importer is None:
             raise NotFoundException()

@@ -20,7 +20,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from school_safety.db.engine import is_unique_violation, write_transaction
+from school_safety.db.engine import is_sqlite, is_unique_violation, write_transaction
 from school_safety.i18n import N_, current_language, gettext
 from school_safety.schools.service import fold, forget_schools, search_text_for
 from school_safety.schools.tables import Region, School
@@ -521,9 +521,15 @@ _ACCOUNT_COLUMNS = (
 async def list_accounts(query: str = "", role: str = "", page: int = 1) -> Page:
     conditions: list[Any] = []
     for word in _plain(query).split()[:4]:
-        conditions.append(
-            StaffAccount.username.ilike(f"%{word}%") | StaffAccount.display_name.ilike(f"%{word}%")
-        )
+        # SQLite's LIKE already ignores case (ASCII only); it has no ILIKE.
+        if is_sqlite():
+            username, display_name = StaffAccount.username, StaffAccount.display_name
+            conditions.append(username.like(f"%{word}%") | display_name.like(f"%{word}%"))
+        else:
+            conditions.append(
+                StaffAccount.username.ilike(f"%{word}%")
+                | StaffAccount.display_name.ilike(f"%{word}%")
+            )
     if role in ROLES:
         conditions.append(StaffAccount.role == role)
     total = await _where(StaffAccount.count(), conditions)

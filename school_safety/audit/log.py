@@ -159,7 +159,7 @@ async def record(
                 region=found["school.region"],
             )
     async with write_transaction():
-        if False and not is_sqlite():
+        if not is_sqlite():
             await AuditEntry.raw("SELECT pg_advisory_xact_lock({})", ADVISORY_LOCK_KEY)
         last = (
             await AuditEntry.select(AuditEntry.entry_hash)

@@ -57,6 +57,8 @@ class CaseView:
     happened: str
     people_involved: str
     reporter_role: str
+    signed_name: str
+    signed_contact: str
     language: str
     channel: str
     school_name: str
@@ -132,6 +134,8 @@ async def load_case(report_id: int) -> CaseView:
         happened=row["happened"],
         people_involved=row["people_involved"],
         reporter_role=row["reporter_role"],
+        signed_name=row["signed_name"],
+        signed_contact=row["signed_contact"],
         language=row["language"],
         channel=row["channel"],
         school_name=row["school.name_ru"] or row["school.name_kk"],

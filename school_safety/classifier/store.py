@@ -7,6 +7,7 @@ built from another corpus than the repository's is rebuilt the same way.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -62,6 +63,16 @@ def get_classifier() -> ReportClassifier:
         if _loaded is None:
             _loaded = model.load(model_dir())
         return _loaded
+
+
+def warm_up() -> None:
+    """Load the model ahead of the first report, so that report does not wait for it."""
+    try:
+        get_classifier()
+    except Exception:  # no model yet: the first report is classified by the retry job
+        logging.getLogger("school_safety.classifier").warning(
+            "No classifier model could be loaded at start", exc_info=True
+        )
 
 
 def forget() -> None:

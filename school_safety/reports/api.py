@@ -49,6 +49,9 @@ class NewReport:
     happened: str = ""
     people_involved: str = ""
     reporter_role: str = ""
+    # Only with reporter_role "teacher", and only if the teacher chooses to sign.
+    signed_name: str = ""
+    signed_contact: str = ""
     # Pictures as base64; re-encoded without metadata like the web form's.
     evidence: list[str] = field(default_factory=list)
 
@@ -178,6 +181,8 @@ class ReportsApi(Controller):
             happened=data.happened,
             people_involved=data.people_involved,
             reporter_role=data.reporter_role,
+            signed_name=data.signed_name,
+            signed_contact=data.signed_contact,
             evidence=pictures,
             channel="api",
         )

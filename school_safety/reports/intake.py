@@ -35,6 +35,7 @@ from school_safety.text import clean_line, clean_text
 
 PEOPLE_MAX_CHARS = 1000
 CASE_CODE_ATTEMPTS = 5
+SIGNATURE_MAX_CHARS = 200
 LOCATION_DETAIL_MAX_CHARS = 300
 
 EVIDENCE_ERRORS = {
@@ -64,6 +65,9 @@ class ReportDraft:
     happened: str = ""
     people_involved: str = ""
     reporter_role: str = ""
+    # Teachers only, and only if they choose to sign.
+    signed_name: str = ""
+    signed_contact: str = ""
     evidence: list[bytes] = field(default_factory=list)
     channel: str = "web"
 
@@ -156,6 +160,13 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     if len(location_detail) > LOCATION_DETAIL_MAX_CHARS:
         errors["location_detail"] = N_("This is too long. Please shorten it.")
 
+    signed_name = clean_line(draft.signed_name)
+    signed_contact = clean_line(draft.signed_contact)
+    if (signed_name or signed_contact) and reporter_role != "teacher":
+        errors["signed_name"] = N_("Only teachers sign reports. Pupils stay anonymous.")
+    elif len(signed_name) > SIGNATURE_MAX_CHARS or len(signed_contact) > SIGNATURE_MAX_CHARS:
+        errors["signed_name"] = N_("This is too long. Please shorten it.")
+
     images = await clean_evidence(draft.evidence, errors) if not errors else []
     if errors:
         raise ReportInvalid(errors)
@@ -173,6 +184,8 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
             Report.happened: happened,
             Report.people_involved: people,
             Report.reporter_role: reporter_role,
+            Report.signed_name: signed_name,
+            Report.signed_contact: signed_contact,
             Report.channel: draft.channel,
             Report.created_at: now,
             Report.updated_at: now,

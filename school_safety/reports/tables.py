@@ -26,6 +26,9 @@ class Report(Table):
     happened = Varchar(length=32, default="")
     people_involved = Text(default="")
     reporter_role = Varchar(length=16, default="")
+    # A teacher may sign a report; empty for every anonymous one.
+    signed_name = Varchar(length=200, default="")
+    signed_contact = Varchar(length=200, default="")
     # Channel the report came through: web | api
     channel = Varchar(length=16, default="web")
     status = Varchar(length=16, default="new", index=True)

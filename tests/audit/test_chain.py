@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -44,7 +45,7 @@ async def test_chain_verifies_after_many_records(schools):
     assert result.count == len(ids) == 60 and result.broken_id is None
     rows = await AuditEntry.select().order_by(AuditEntry.id)
     assert rows[0]["prev_hash"] == GENESIS
-    assert all(b["prev_hash"] == a["entry_hash"] for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b["prev_hash"] == a["entry_hash"] for a, b in itertools.pairwise(rows))
     assert result.last_hash == rows[-1]["entry_hash"]
 
 

@@ -298,3 +298,30 @@ async def test_every_view_and_change_is_audited_without_the_text(client, schools
     dumped = repr(entries)
     assert "Секретное слово" not in dumped and "Данияр" not in dumped
     assert (await verify()).ok
+
+
+async def test_teachers_may_sign_pupils_may_not(client, schools):
+    signed = await client.post(
+        "/api/v1/reports",
+        json={
+            "school": "AST-001",
+            "text": "В 6А мальчика систематически травят, видела сама",
+            "language": "ru",
+            "reporter_role": "teacher",
+            "signed_name": "Гульнара Сериковна, биология",
+            "signed_contact": "кабинет 214",
+        },
+    )
+    assert signed.status_code == 201
+    pupil = await client.post(
+        "/api/v1/reports",
+        json={"school": "AST-001", "text": "меня бьют", "language": "ru", "signed_name": "Алия"},
+    )
+    assert pupil.status_code == 422 and "signed_name" in pupil.json()["fields"]
+    await signed_in_psychologist(client)
+    page = await client.get(f"/staff/cases/{signed.json()['case']}")
+    assert "Гульнара Сериковна, биология · кабинет 214" in page.text
+    # Anonymous reports carry no signature at all.
+    anonymous = await filed(client, MILD)
+    page = await client.get(f"/staff/cases/{anonymous['case']}")
+    assert 'data-testid="signed"' not in page.text

@@ -45,7 +45,7 @@ async def test_no_client_trace_in_database_or_log(server, data_dir):
     # The start-up banner names the server's own address; what follows is per request.
     start_of_requests = len(server.log())
     headers = {"user-agent": USER_AGENT, "x-forwarded-for": SPOOFED_ADDRESS, "referer": REFERRER}
-    async with httpx.AsyncClient(base_url=server.base_url, headers=headers) as http:
+    async with httpx.AsyncClient(base_url=server.base_url, headers=headers, timeout=30) as http:
         form = await http.get("/s/AST-001")
         token = support.csrf_token_from(form.text)
         sent = await http.post(
