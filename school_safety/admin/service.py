@@ -162,7 +162,8 @@ class Checker:
         if not value:
             self.fail(name, if_empty)
             return None
-        if not value.isdigit() or len(value) > 12:
+        # ASCII digits only ("²" is a digit to Python), and within PostgreSQL's integer.
+        if not (value.isascii() and value.isdigit()) or len(value) > 9:
             self.fail(name, CHOOSE_REGION)
             return None
         return int(value)

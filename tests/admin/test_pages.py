@@ -274,6 +274,14 @@ async def test_school_duplicate_code_and_bad_input(client, schools):
     )
     assert bad_edit.status_code == 422 and "This field is required." in text_of(bad_edit)
     assert (await client.get("/staff/admin/schools/999999")).status_code == 404
+    # Numbers beyond PostgreSQL's integers, or digits that are not ASCII: refused, never a 500.
+    assert (await client.get("/staff/admin/schools/99999999999")).status_code == 400
+    assert (await client.get("/staff/admin/accounts/0")).status_code == 400
+    listed = await client.get("/staff/admin/schools", params={"region": "²", "page": "-3"})
+    assert listed.status_code == 200
+    for bad_region in ("²", "99999999999"):
+        response = await post(client, "/staff/admin/schools", {**SCHOOL_FORM, "region": bad_region})
+        assert response.status_code == 422
     missing = await post(client, "/staff/admin/schools/999999", {**SCHOOL_FORM, "region": region})
     assert missing.status_code == 404
 
