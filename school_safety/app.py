@@ -102,6 +102,7 @@ def create_app() -> Litestar:
             exclude=["/api/"],
             cookie_samesite="strict",
             cookie_httponly=True,
+            cookie_secure=settings.https,
         ),
         middleware=[LocaleMiddleware()],
         before_send=[add_security_headers, log_response],

@@ -43,10 +43,15 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from school_safety.classifier.store import ensure_model
+    from school_safety.reports.demo import load_demo_reports
+    from school_safety.reports.receipts import format_receipt
     from school_safety.schools.demo import load_demo_schools
     from school_safety.staff.demo import demo_password, load_demo_staff
 
     _migrate()
+    # Built before the demo reports, so they arrive classified.
+    ensure_model()
 
     async def load() -> None:
         regions, schools = await load_demo_schools(per_region=args.schools_per_region)
@@ -55,6 +60,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         for account, created in await load_demo_staff():
             shown = demo_password(account) if created else "(existed already; password unchanged)"
             print(f"  {account.role:<13} {account.username:<14} {shown}")
+        reports = await load_demo_reports()
+        if reports:
+            print(f"{len(reports)} demo reports filed; the pupil's side of the first one:")
+            print(f"  case {reports[0].case_code}, receipt {format_receipt(reports[0].receipt)}")
 
     run(load())
     print("A school's report form: /s/AST-001   its poster: /s/AST-001/poster")

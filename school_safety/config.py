@@ -44,6 +44,8 @@ class Settings:
     # The PostgreSQL pool is opened in the app's lifespan; tests that share
     # the engine with the app's event loop switch it off.
     db_pool: bool
+    # Served over HTTPS (behind the reverse proxy): cookies are marked Secure.
+    https: bool
     # Scheduled jobs in this process (the tests run jobs by calling them).
     jobs_enabled: bool
 
@@ -118,6 +120,7 @@ def get_settings() -> Settings:
         receipt_failure_window_seconds=_int("SCHOOL_SAFETY_RECEIPT_WINDOW_SECONDS", 900),
         db_pool=os.environ.get("SCHOOL_SAFETY_DB_POOL", "1") != "0",
         jobs_enabled=os.environ.get("SCHOOL_SAFETY_JOBS", "1") != "0",
+        https=os.environ.get("SCHOOL_SAFETY_HTTPS", "0") == "1",
     )
 
 

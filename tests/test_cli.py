@@ -8,6 +8,7 @@ import pytest
 
 from school_safety.cli import main
 from school_safety.db.engine import is_sqlite
+from school_safety.reports.tables import Report
 from school_safety.schools.tables import Region, School
 from school_safety.staff.passwords import verify_password
 from school_safety.staff.tables import StaffAccount, StaffSchool
@@ -35,6 +36,11 @@ def test_demo_loads_regions_schools_and_staff_once(capsys):
     assert "demo-psychologist-pass" in first
     assert verify_password(psychologist["password_hash"], "demo-psychologist-pass")
     assert "20 regions and 300 schools added" in first
+    assert "5 demo reports filed" in first and "demo reports" not in second
+    reports = asyncio.run(Report.select(Report.priority, Report.classification).run())
+    assert len(reports) == 5
+    assert all(r["classification"] == "classified" for r in reports)
+    assert "critical" in {r["priority"] for r in reports}
     assert "0 regions and 0 schools added" in second
     assert "demo-psychologist-pass" not in second
 

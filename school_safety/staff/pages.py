@@ -14,6 +14,7 @@ from litestar.status_codes import (
     HTTP_429_TOO_MANY_REQUESTS,
 )
 
+from school_safety.config import get_settings
 from school_safety.i18n import N_
 from school_safety.schools.pages import qr_svg
 from school_safety.staff import auth, sessions
@@ -34,7 +35,7 @@ def _session_cookie(token: str, max_age: int | None) -> Cookie:
         path="/staff",
         httponly=True,
         samesite="strict",
-        secure=False,  # set by the reverse proxy in production (HTTPS); see README
+        secure=get_settings().https,
         max_age=max_age,
     )
 
