@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from litestar.plugins.jinja import JinjaTemplateEngine
 
@@ -33,6 +33,13 @@ def local_time(value: datetime, pattern: str = "d MMMM y, HH:mm") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return format_datetime(value.astimezone(KAZAKHSTAN), pattern, locale=current_language())
+
+
+def age(value: datetime) -> str:
+    """How long ago, in words of the page's language ("3 hours")."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return format_timedelta(datetime.now(UTC) - value, threshold=1.5, locale=current_language())
 
 
 def gettext_in(language: str, message: str) -> str:
@@ -71,7 +78,7 @@ def build_environment() -> Environment:
         language_switch_url=language_switch_url,
         settings=get_settings(),
     )
-    environment.filters.update(local_time=local_time, receipt=format_receipt)
+    environment.filters.update(local_time=local_time, receipt=format_receipt, age=age)
     return environment
 
 
