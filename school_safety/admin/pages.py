@@ -28,9 +28,10 @@ NO_STORE = {"cache-control": "no-store"}
 # A row id: PostgreSQL's integer ids end at 2**31 - 1; a larger number is a 400, not a 500.
 RowId = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
 CHOOSE_FILE = N_("Choose a CSV file to import.")
+CREATED = N_("Created.")
 NOTICES = {
     "saved": N_("Saved."),
-    "created": N_("Created."),
+    "created": CREATED,
     "assigned": N_("The schools were assigned."),
     "unchanged": N_("These schools were assigned already."),
     "removed": N_("The school was removed from this account."),
@@ -296,7 +297,7 @@ class AdminPages(Controller):
             account_id,
             HTTP_201_CREATED,
             one_time_password=password,
-            notice=gettext(NOTICES["created"]),
+            notice=gettext(CREATED),
         )
 
     async def _account_page(

@@ -69,7 +69,7 @@ def refusal(request: StatusRequest) -> dict[str, str]:
         if not request.closing_message.strip():
             errors["closing_message"] = N_("Write a short message for the pupil before closing.")
         elif len(request.closing_message) > CLOSING_MESSAGE_MAX:
-            errors["closing_message"] = N_("This is too long. Please shorten it.")
+            errors["closing_message"] = N_("The text is too long.")
         if request.outcome == DUPLICATE and request.duplicate_of_id is None:
             errors["duplicate_of"] = N_("Give the code of the case this one duplicates.")
     elif request.outcome:

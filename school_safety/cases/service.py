@@ -212,9 +212,9 @@ async def _move(
 async def send_message(user: StaffUser, report_id: int, body: str) -> dict[str, str]:
     text = clean_text(body)
     if not text:
-        return {"message": N_("Please write a message.")}
+        return {"message": N_("The message is empty.")}
     if len(text) > MESSAGE_MAX:
-        return {"message": N_("This is too long. Please shorten it.")}
+        return {"message": N_("The text is too long.")}
     now = datetime.now(UTC)
     async with write_transaction():
         await Message(
@@ -236,9 +236,9 @@ async def send_message(user: StaffUser, report_id: int, body: str) -> dict[str, 
 async def add_note(user: StaffUser, report_id: int, body: str) -> dict[str, str]:
     text = clean_text(body)
     if not text:
-        return {"note": N_("Please write a note.")}
+        return {"note": N_("The note is empty.")}
     if len(text) > NOTE_MAX:
-        return {"note": N_("This is too long. Please shorten it.")}
+        return {"note": N_("The text is too long.")}
     async with write_transaction():
         await CaseNote(report=report_id, author=user.id, body=text).save()
     return {}
@@ -315,7 +315,7 @@ async def review_labels(user: StaffUser, report_id: int, labels: list[str]) -> d
     try:
         await record_review(report_id, labels, reviewer_id=user.id)
     except ValueError:
-        return {"labels": N_("Please choose one of the options.")}
+        return {"labels": N_("Choose labels from the list.")}
     return {}
 
 
