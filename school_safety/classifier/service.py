@@ -26,7 +26,7 @@ from school_safety.classifier.labels import (
 from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.store import get_classifier
-from school_safety.db.engine import write_transaction
+from school_safety.db.engine import write_grouped, write_transaction
 from school_safety.reports.tables import Report
 
 logger = logging.getLogger("school_safety.classifier")
@@ -70,11 +70,15 @@ async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence
         Report.model_version: prediction.model,
         Report.classified_at: datetime.now(UTC),
     }
-    async with write_transaction():
+
+    async def update() -> None:
         # A second run (the retry job in another process) changes nothing.
         await Report.update(values).where(
             (Report.id == report_id) & (Report.classification != "classified")
         )
+
+    # Shared with other requests' results: classification must not double the cost of a report.
+    await write_grouped(update)
 
 
 async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -180,3 +180,45 @@ def contains_text(column: Any, needle: str) -> Any:
     """A case-insensitive "contains" where the engine has one (SQLite's LIKE folds ASCII only)."""
     pattern = f"%{needle}%"
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
+Work = Callable[[], Awaitable[None]]
+_groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Group] = weakref.WeakKeyDictionary()
+
+
+class _Group:
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.pending: list[tuple[Work, asyncio.Future[None]]] = []
+
+
+async def write_grouped(work: Work) -> None:
+    """Run `work` in a write transaction shared with whatever else is waiting to write.
+
+    Group commit: with many requests at once, one transaction carries all their
+    small updates instead of each paying for its own (on SQLite, writes are one
+    at a time anyway). Returns once `work` is committed; raises what the shared
+    transaction raised.
+    """
+    loop = asyncio.get_running_loop()
+    group = _groups.get(loop)
+    if group is None:
+        group = _groups[loop] = _Group()
+    done: asyncio.Future[None] = loop.create_future()
+    group.pending.append((work, done))
+    async with group.lock:
+        if not done.done():
+            batch, group.pending = group.pending, []
+            try:
+                async with write_transaction():
+                    for queued, _future in batch:
+                        await queued()
+            except Exception as error:
+                for _queued, future in batch:
+                    if not future.done():  # its caller may have gone (cancelled)
+                        future.set_exception(error)
+            else:
+                for _queued, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+    await done

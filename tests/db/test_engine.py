@@ -44,3 +44,57 @@ async def test_a_failed_write_transaction_leaves_nothing():
             await Region(code="GONE", name_kk="", name_ru="", name_en="").save()
             raise RuntimeError("roll back")
     assert await Region.count() == 0
+
+
+async def test_grouped_writes_all_commit_and_share_transactions(monkeypatch):
+    from school_safety.db import engine
+
+    transactions = 0
+    real = engine.write_transaction
+
+    def counting():
+        nonlocal transactions
+        transactions += 1
+        return real()
+
+    monkeypatch.setattr(engine, "write_transaction", counting)
+
+    async def add(n: int) -> None:
+        async def work() -> None:
+            await Region(code=f"G{n:03d}", name_kk="", name_ru="", name_en="").save()
+
+        await engine.write_grouped(work)
+
+    await asyncio.gather(*(add(n) for n in range(60)))
+    assert await Region.count() == 60
+    # Waiting writers were carried by a shared transaction.
+    assert transactions < 60
+
+
+async def test_a_failed_group_fails_every_writer_in_it():
+    from school_safety.db.engine import write_grouped
+
+    release = asyncio.Event()
+
+    async def slow() -> None:
+        # Holds the group while the next two writers queue up behind it.
+        await release.wait()
+        await Region(code="FIRST", name_kk="", name_ru="", name_en="").save()
+
+    async def good() -> None:
+        await Region(code="GOOD", name_kk="", name_ru="", name_en="").save()
+
+    async def bad() -> None:
+        raise RuntimeError("constraint")
+
+    first = asyncio.create_task(write_grouped(slow))
+    await asyncio.sleep(0)
+    queued = asyncio.gather(write_grouped(good), write_grouped(bad), return_exceptions=True)
+    await asyncio.sleep(0)
+    release.set()
+    await first
+    results = await queued
+    assert [type(r) for r in results] == [RuntimeError, RuntimeError]
+    # The batch that failed left nothing behind; the one before it stands.
+    codes = {row["code"] for row in await Region.select(Region.code)}
+    assert codes == {"FIRST"}
