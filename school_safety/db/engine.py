@@ -196,9 +196,10 @@ async def write_grouped(work: Work) -> None:
     """Run `work` in a write transaction shared with whatever else is waiting to write.
 
     Group commit: with many requests at once, one transaction carries all their
-    small updates instead of each paying for its own (on SQLite, writes are one
-    at a time anyway). Returns once `work` is committed; raises what the shared
-    transaction raised.
+    small writes instead of each paying for its own (on SQLite, writes are one
+    at a time anyway). Returns once `work` is committed. If a shared
+    transaction fails, each work is tried again alone, so that one writer's
+    error (a constraint, say) is raised to that writer only.
     """
     loop = asyncio.get_running_loop()
     group = _groups.get(loop)
@@ -214,11 +215,31 @@ async def write_grouped(work: Work) -> None:
                     for queued, _future in batch:
                         await queued()
             except Exception as error:
-                for _queued, future in batch:
-                    if not future.done():  # its caller may have gone (cancelled)
-                        future.set_exception(error)
+                if len(batch) == 1:
+                    _settle(batch[0][1], error)
+                else:
+                    for queued, future in batch:
+                        await _alone(queued, future)
             else:
                 for _queued, future in batch:
-                    if not future.done():
-                        future.set_result(None)
+                    _settle(future, None)
     await done
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():  # its caller may have gone (cancelled)
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
+
+
+async def _alone(work: Work, future: asyncio.Future[None]) -> None:
+    try:
+        async with write_transaction():
+            await work()
+    except Exception as error:
+        _settle(future, error)
+    else:
+        _settle(future, None)

@@ -19,7 +19,7 @@ from piccolo.query.methods.insert import Insert
 
 from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
-from school_safety.db.engine import is_unique_violation, write_transaction
+from school_safety.db.engine import is_unique_violation, write_grouped
 from school_safety.i18n import LANGUAGES, N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.evidence import (
@@ -207,14 +207,16 @@ async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tu
     """
     for attempt in range(CASE_CODE_ATTEMPTS):
         receipt = new_receipt()
+        report = Report(values, case_code=new_case_code(), receipt_hash=receipt_hash(receipt))
+
+        async def store(report: Report = report) -> None:
+            await report.save()
+            if images:
+                await evidence_rows(report.id, images, "report")
+
         try:
-            async with write_transaction():
-                report = Report(
-                    values, case_code=new_case_code(), receipt_hash=receipt_hash(receipt)
-                )
-                await report.save()
-                if images:
-                    await evidence_rows(report.id, images, "report")
+            # Shared with reports sent at the same moment: one commit for all of them.
+            await write_grouped(store)
             return report, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
             if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
