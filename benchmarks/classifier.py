@@ -22,6 +22,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import multiprocessing
+import os
 import statistics
 import sys
 import time
@@ -77,6 +79,28 @@ def median_seconds(function, texts: list[str]) -> float:
     return statistics.median(timings)
 
 
+_FORKED: ReportClassifier | None = None
+
+
+def _predict_chunk(texts: list[str]) -> int:
+    assert _FORKED is not None
+    return len(_FORKED.predict_many(texts))
+
+
+def pooled_throughput(classifier: ReportClassifier, texts: list[str], processes: int) -> float:
+    """Texts per second with the batch split over `processes` forked copies of the model."""
+    global _FORKED
+    _FORKED = classifier
+    chunk = -(-len(texts) // processes)
+    chunks = [texts[i : i + chunk] for i in range(0, len(texts), chunk)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes) as pool:
+        pool.map(_predict_chunk, [c[:200] for c in chunks])  # warm every copy
+        started = time.perf_counter()
+        done = sum(pool.map(_predict_chunk, chunks))
+        return done / (time.perf_counter() - started)
+
+
 def speed(classifier: ReportClassifier, texts: list[str]) -> dict[str, float]:
     pipeline = classifier.pipeline
     singles = (texts * (SINGLE_REPEATS // max(1, len(texts)) + 1))[:SINGLE_REPEATS]
@@ -91,11 +115,15 @@ def speed(classifier: ReportClassifier, texts: list[str]) -> dict[str, float]:
     started = time.perf_counter()
     pipeline.predict_proba(batch)
     sklearn_batch = len(batch) / (time.perf_counter() - started)
+    cores = os.cpu_count() or 1
     return {
         "single_predict_ms": round(ours_single * 1000, 3),
         "single_speedup_vs_sklearn": round(sklearn_single / ours_single, 2),
         "batch_texts_per_s": round(ours_batch),
         "batch_ratio_vs_sklearn": round(ours_batch / sklearn_batch, 2),
+        # The same batch over every core of the machine, one forked process each.
+        "batch_processes": cores,
+        "batch_texts_per_s_all_cores": round(pooled_throughput(classifier, batch, cores)),
     }
 
 
@@ -141,6 +169,8 @@ def main() -> None:
         ),
         "single": speed_figures["single_predict_ms"] <= TARGETS["single_ms_max"],
         "batch": speed_figures["batch_texts_per_s"] >= TARGETS["batch_texts_per_s_min"],
+        "batch_all_cores": speed_figures["batch_texts_per_s_all_cores"]
+        >= TARGETS["batch_texts_per_s_min"],
     }
     print(json.dumps(result, ensure_ascii=False))
 
