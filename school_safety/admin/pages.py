@@ -23,8 +23,8 @@ from school_safety.admin.service import Invalid, Missing, Problem
 from school_safety.i18n import N_, gettext
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
+from school_safety.web.headers import NO_STORE
 
-NO_STORE = {"cache-control": "no-store"}
 # A row id: PostgreSQL's integer ids end at 2**31 - 1; a larger number is a 400, not a 500.
 RowId = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
 CHOOSE_FILE = N_("Choose a CSV file to import.")

@@ -28,11 +28,11 @@ from school_safety.reports.tables import Evidence
 from school_safety.schools.tables import School
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLE_NAMES, StaffUser
+from school_safety.web.headers import NO_STORE
 
 READERS = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
 HANDLERS = (PSYCHOLOGIST, ADMIN)
 NOTE_WRITERS = (PSYCHOLOGIST, OFFICER, ADMIN)
-NO_STORE = {"cache-control": "no-store"}
 
 LABEL_NAMES = {  # shown beside scores; the classifier itself speaks in label codes
     "bullying": N_("Bullying"),

@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -119,14 +120,16 @@ class ReportClassifier:
         self._scale = np.array(scale)
         self._shift = np.array(shift)
         self._thresholds = np.array([card.thresholds[label] for label in LABELS])
-        self._vocabulary = self._feature_names()
         self._scorer = LinearScorer(self._features, self._weights)
 
     @property
     def version(self) -> str:
         return self.card.version
 
-    def _feature_names(self) -> np.ndarray:
+    @cached_property
+    def _vocabulary(self) -> np.ndarray:
+        # Every feature's name: only the staff's "words that weighed most" need it,
+        # so it is not built when the model loads for classifying.
         return np.asarray(self._features.get_feature_names_out())
 
     def probabilities(self, texts: list[str]) -> np.ndarray:

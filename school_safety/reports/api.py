@@ -29,7 +29,7 @@ from school_safety.reports import limits
 from school_safety.reports.choices import STATUS_FOR_PUPIL
 from school_safety.reports.followup import add_reply, case_for_reporter, find_report_id
 from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
-from school_safety.reports.pages import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
 from school_safety.web.ratelimit import client_key
 
 NOT_FOUND = N_("No report matches this case code and receipt.")

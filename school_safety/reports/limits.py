@@ -5,7 +5,14 @@ from __future__ import annotations
 from functools import cache
 
 from school_safety.config import get_settings
+from school_safety.i18n import N_
 from school_safety.web.ratelimit import SlidingWindowLimiter
+
+TOO_MANY_SUBMISSIONS = N_(
+    "Too many reports were sent from this connection. Please wait a while and try again. "
+    "If you are in danger, call 112."
+)
+TOO_MANY_GUESSES = N_("Too many wrong codes. Please wait a few minutes and try again.")
 
 # Across all clients: guessing receipts from many addresses at once is still bounded.
 RECEIPT_FAILURES_ALL_CLIENTS_FACTOR = 100

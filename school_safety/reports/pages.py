@@ -32,18 +32,12 @@ from school_safety.reports.followup import (
 )
 from school_safety.reports.forms import report_draft_from_form, text_value, uploaded_files
 from school_safety.reports.intake import ReportInvalid, submit_report
+from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
 from school_safety.schools.service import SchoolCard, school_by_code
+from school_safety.web.headers import NO_STORE
 from school_safety.web.ratelimit import client_key
 
-TOO_MANY_SUBMISSIONS = N_(
-    "Too many reports were sent from this connection. Please wait a while and try again. "
-    "If you are in danger, call 112."
-)
 WRONG_RECEIPT = N_("We could not find a report with this code. Check the digits and try again.")
-TOO_MANY_GUESSES = N_("Too many wrong codes. Please wait a few minutes and try again.")
-
-# Receipt pages hold a secret: never cache them anywhere.
-NO_STORE = {"cache-control": "no-store"}
 
 
 def _page(request: HTMXRequest, full: str, fragment: str, status: int, **context: Any) -> Template:

@@ -34,17 +34,13 @@ async def staff_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> 
     step = handler.opt.get("step")
     if user.totp_required and not totp_passed and step != STEP_TOTP:
         raise SignInRedirect("/staff/2fa")
-    if user.must_change_password and totp_passed_or_not_needed(user, totp_passed):
-        if step not in (STEP_PASSWORD, STEP_TOTP):
-            raise SignInRedirect("/staff/password")
+    # Only once the second factor is done (the branch above saw to it) comes the password.
+    if user.must_change_password and step not in (STEP_PASSWORD, STEP_TOTP):
+        raise SignInRedirect("/staff/password")
     if user.role not in roles:
         raise RoleForbidden("not for this role")
     connection.state.user = user
     connection.state.session_token = connection.cookies.get(COOKIE)
-
-
-def totp_passed_or_not_needed(user: StaffUser, totp_passed: bool) -> bool:
-    return totp_passed or not user.totp_required
 
 
 def current_user(connection: ASGIConnection) -> StaffUser:

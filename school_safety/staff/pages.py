@@ -20,12 +20,12 @@ from school_safety.schools.pages import qr_svg
 from school_safety.staff import auth, sessions
 from school_safety.staff.guards import STEP_PASSWORD, STEP_TOTP, current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
+from school_safety.web.headers import NO_STORE
 from school_safety.web.language import safe_next
 from school_safety.web.ratelimit import SlidingWindowLimiter, client_key
 
 # A second, per-address layer in front of the per-username throttle.
 _sign_in_attempts = SlidingWindowLimiter(limit=30, window=900)
-NO_STORE = {"cache-control": "no-store"}
 
 
 def _session_cookie(token: str, max_age: int | None) -> Cookie:

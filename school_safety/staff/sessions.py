@@ -15,7 +15,7 @@ from typing import Any
 from school_safety.db.engine import write_transaction
 from school_safety.schools.tables import School
 from school_safety.staff.roles import StaffUser
-from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
+from school_safety.staff.tables import RolePolicy, StaffSchool, StaffSession
 
 COOKIE = "staff_session"
 SESSION_IDLE_MINUTES = 30
@@ -117,7 +117,3 @@ async def role_requires_totp(role: str) -> bool:
 async def school_ids_in_region(region_id: int) -> frozenset[int]:
     rows = await School.select(School.id).where(School.region == region_id)
     return frozenset(r["id"] for r in rows)
-
-
-async def account_exists(account_id: int) -> bool:
-    return bool(await StaffAccount.exists().where(StaffAccount.id == account_id))

@@ -26,6 +26,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 
+# Pages with a receipt, a case or a one-time password: kept by no cache, shared or private.
+NO_STORE = {"cache-control": "no-store"}
+
 SECURITY_HEADERS = {
     "content-security-policy": CONTENT_SECURITY_POLICY,
     "x-content-type-options": "nosniff",
