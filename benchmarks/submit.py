@@ -2,7 +2,7 @@
 
 Runs the real server (`school-safety serve`) as a subprocess on a fresh database,
 once with SQLite (one worker) and, when a server is available, with PostgreSQL
-(two workers). A second process drives it with an asyncio + httpx client: first
+(two workers). A second process drives it with a lean asyncio HTTP/1.1 client: first
 `GET /healthz` as a baseline for what the server and this machine can do at all,
 then `POST /api/v1/reports`. Afterwards the reports are counted in the database,
 so a 201 that did not store a report shows up as an error.
@@ -29,7 +29,6 @@ import secrets
 import signal
 import socket
 import sqlite3
-import ssl
 import statistics
 import subprocess
 import sys
@@ -98,70 +97,154 @@ class PhaseResult:
     measured_s: float = 0.0
 
 
-def _report_bodies() -> Iterator[dict[str, str]]:
+def _report_bodies() -> Iterator[bytes]:
     for number, (language, text) in enumerate(itertools.cycle(REPORTS), start=1):
-        yield {"school": SCHOOL, "text": f"{text} (#{number})", "language": language}
+        body = {"school": SCHOOL, "text": f"{text} (#{number})", "language": language}
+        yield json.dumps(body, ensure_ascii=False).encode()
+
+
+def _request(method: str, path: str, host: str, body: bytes = b"") -> bytes:
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n"
+    if method == "POST":
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return (head + "\r\n").encode("ascii") + body
+
+
+class ResponseError(Exception):
+    pass
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection that sends a request and waits for its answer.
+
+    Deliberately small: a general HTTP client (httpx) costs more CPU per request
+    than the server's trivial endpoint does, and on a machine with few cores
+    the client's own work would then be what the benchmark measures. The server
+    under test always answers with Content-Length, so nothing else is parsed.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
+        self._transport: asyncio.Transport | None = None
+        self._lost: Exception | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost = exc or ConnectionError("connection closed by the server")
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(self._lost)
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        self._answer_if_complete()
+
+    def _answer_if_complete(self) -> None:
+        if self._waiter is None or self._waiter.done():
+            return
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return
+        head = bytes(self._buffer[:end]).decode("latin-1")
+        lines = head.split("\r\n")
+        try:
+            status = int(lines[0].split(" ", 2)[1])
+            length = next(
+                int(line.split(":", 1)[1])
+                for line in lines[1:]
+                if line[:15].lower() == "content-length:"
+            )
+        except (IndexError, ValueError, StopIteration):
+            self._waiter.set_exception(ResponseError(f"unreadable answer: {head[:200]!r}"))
+            return
+        if len(self._buffer) < end + 4 + length:
+            return
+        body = bytes(self._buffer[end + 4 : end + 4 + length])
+        del self._buffer[: end + 4 + length]
+        self._waiter.set_result((status, body))
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes]:
+        if self._lost is not None or self._transport is None:
+            raise self._lost or ConnectionError("not connected")
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._transport.write(request)
+        return await self._waiter
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
 
 
 async def _drive(
     base_url: str, kind: str, concurrency: int, warmup_s: float, duration_s: float
 ) -> PhaseResult:
-    import httpx  # only the load process needs it
-
     result = PhaseResult()
     bodies = _report_bodies()
     expected = 200 if kind == "healthz" else 201
+    address = urlsplit(base_url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    host_header = f"{host}:{port}"
+    healthz = _request("GET", "/healthz", host_header)
+    loop = asyncio.get_running_loop()
 
     def note_error(message: str) -> None:
         result.errors += 1
         if len(result.error_samples) < ERROR_SAMPLES and message not in result.error_samples:
             result.error_samples.append(message)
 
-    async def one_request(client: httpx.AsyncClient, window: tuple[float, float]) -> None:
-        began = time.perf_counter()
+    async def connect() -> _Connection | None:
         try:
-            if kind == "healthz":
-                response = await client.get("/healthz")
-            else:
-                response = await client.post("/api/v1/reports", json=next(bodies))
-        except httpx.HTTPError as exc:
-            note_error(f"{type(exc).__name__}: {exc}")
-            return
-        finished = time.perf_counter()
-        if response.status_code != expected:
-            note_error(f"HTTP {response.status_code}: {response.text[:200]}")
-            return
-        result.ok += 1
-        # Throughput is completions inside the window (the usual steady-state measure);
-        # warm-up and the drain after the window are left out.
-        if window[0] <= finished <= window[1]:
-            result.measured_ok += 1
-            result.latencies_ms.append((finished - began) * 1000)
+            _transport, connection = await loop.create_connection(_Connection, host, port)
+        except OSError as exc:
+            note_error(f"connect: {type(exc).__name__}: {exc}")
+            await asyncio.sleep(0.05)  # the loop's end bounds the retries
+            return None
+        return connection
 
-    async def user(client: httpx.AsyncClient, window: tuple[float, float]) -> None:
+    async def user(window: tuple[float, float]) -> None:
         # A closed loop: each simulated user waits for its answer before the next request.
-        while time.perf_counter() < window[1]:
-            await one_request(client, window)
-
-    # A client (one keep-alive connection) per simulated user: one shared AsyncClient
-    # serialises on its connection pool at this concurrency and would measure httpx
-    # rather than the server (encode/httpx#3215). One TLS context for all of them:
-    # each client would otherwise load the CA bundle, though we only speak plain HTTP.
-    tls = ssl.create_default_context()
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with contextlib.AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(
-                httpx.AsyncClient(
-                    base_url=base_url, limits=limits, timeout=REQUEST_TIMEOUT_S, verify=tls
+        connection: _Connection | None = None
+        try:
+            while time.perf_counter() < window[1]:
+                if connection is None:
+                    connection = await connect()
+                    continue
+                request = (
+                    healthz
+                    if kind == "healthz"
+                    else _request("POST", "/api/v1/reports", host_header, next(bodies))
                 )
-            )
-            for _ in range(concurrency)
-        ]
-        # The clock starts once the clients exist, so setting them up is not measured.
-        window_start = time.perf_counter() + warmup_s
-        window = (window_start, window_start + duration_s)
-        await asyncio.gather(*(user(client, window) for client in clients))
+                began = time.perf_counter()
+                try:
+                    status, body = await asyncio.wait_for(
+                        connection.exchange(request), REQUEST_TIMEOUT_S
+                    )
+                except (OSError, ResponseError, TimeoutError) as exc:
+                    note_error(f"{type(exc).__name__}: {exc}")
+                    connection.close()
+                    connection = None
+                    continue
+                finished = time.perf_counter()
+                if status != expected:
+                    note_error(f"HTTP {status}: {body[:200].decode(errors='replace')}")
+                    continue
+                result.ok += 1
+                # Throughput is completions inside the window (the usual steady-state
+                # measure); warm-up and the drain after the window are left out.
+                if window[0] <= finished <= window[1]:
+                    result.measured_ok += 1
+                    result.latencies_ms.append((finished - began) * 1000)
+        finally:
+            if connection is not None:
+                connection.close()
+
+    # The clock starts at once; connecting falls inside the warm-up.
+    window_start = time.perf_counter() + warmup_s
+    window = (window_start, window_start + duration_s)
+    await asyncio.gather(*(user(window) for _ in range(concurrency)))
     result.measured_s = duration_s
     return result
 

@@ -6,6 +6,11 @@ asyncio lock and start IMMEDIATE, so that concurrent submissions queue instead
 of failing with "database is locked". SQLite therefore runs one worker process.
 Since writes are one at a time anyway, they share one long-lived connection
 per event loop: opening a connection (and its thread) costs twice the write.
+While the app runs (between open_pool and close_pool), reads outside a
+transaction borrow one of a few kept reader connections instead of Piccolo's
+connection per query; elsewhere (commands, tests) nothing outlives its event
+loop. Every statement is one trip to its connection's thread instead of three
+or four: under load those trips, not SQLite, are what a request waits for.
 
 PostgreSQL: a connection pool opened in the app's lifespan; any number of
 worker processes.
@@ -63,12 +68,27 @@ class _KeptConnection:
             await self._engine.close_writer()
 
 
+# Reader connections kept per event loop; WAL lets them read while one writes.
+SQLITE_READERS = 4
+
+
+class _Readers:
+    """The kept reader connections of one event loop."""
+
+    def __init__(self) -> None:
+        self.idle: list[aiosqlite.Connection] = []
+        self.slots = asyncio.Semaphore(SQLITE_READERS)
+
+
 class KeptWriterSQLiteEngine(SQLiteEngine):
-    """SQLite whose write transactions reuse one connection per event loop."""
+    """SQLite that keeps its connections: one writer and a few readers per event loop."""
 
     def __init__(self, path: str, **connection_kwargs: Any):
         super().__init__(path=path, **connection_kwargs)
         self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._readers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Readers] = (
             weakref.WeakKeyDictionary()
         )
 
@@ -97,6 +117,65 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         writer = self._writers.pop(asyncio.get_running_loop(), None)
         if writer is not None:
             await writer.close()
+
+    def keep_readers(self) -> None:
+        """From now on this event loop's reads share kept connections (until close_connections)."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._readers:
+            self._readers[loop] = _Readers()
+
+    async def close_connections(self) -> None:
+        """Close everything this event loop keeps open (at shutdown)."""
+        await self.close_writer()
+        readers = self._readers.pop(asyncio.get_running_loop(), None)
+        while readers is not None and readers.idle:
+            await readers.idle.pop().close()
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Piccolo opens (and its thread with it) a connection per query outside
+        # a transaction; a kept reader does the same work in one trip.
+        if query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        readers = self._readers.get(asyncio.get_running_loop())
+        if readers is None:
+            return await super()._run_in_new_connection(query, args, query_type, table)
+        async with readers.slots:
+            connection = readers.idle.pop() if readers.idle else await self._open()
+            try:
+                rows = await connection.execute_fetchall(query, args or [])
+                # Piccolo commits here too: a stray write outside write_transaction
+                # behaves as it would on a connection of its own.
+                if connection.in_transaction:
+                    await connection.commit()
+            except BaseException:
+                # Whatever state it was left in, it is not handed to the next query.
+                await connection.close()
+                raise
+            readers.idle.append(connection)
+        return list(rows)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Piccolo repeats `PRAGMA foreign_keys` before every statement of a
+        # transaction, where SQLite ignores it anyway; our connections set it
+        # once when opened. One trip for the statement and its rows.
+        if query_type == "insert" and self.get_version_sync() < 3.35:
+            return await super()._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        return list(await connection.execute_fetchall(query, args or []))
 
 
 def build_engine() -> Engine[Any]:
@@ -154,9 +233,12 @@ async def write_transaction() -> AsyncIterator[None]:
 
 
 async def open_pool(max_size: int = 20) -> None:
+    """Keep connections for this event loop: a pool on PostgreSQL, readers on SQLite."""
     engine = get_engine()
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(max_size=max_size)
+    elif isinstance(engine, KeptWriterSQLiteEngine):
+        engine.keep_readers()
 
 
 async def close_pool() -> None:
@@ -166,7 +248,7 @@ async def close_pool() -> None:
         if engine.pool is not None:
             await engine.close_connection_pool()
     elif isinstance(engine, KeptWriterSQLiteEngine):
-        await engine.close_writer()
+        await engine.close_connections()
 
 
 def is_unique_violation(error: BaseException) -> bool:

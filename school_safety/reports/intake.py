@@ -20,6 +20,7 @@ from piccolo.query.methods.insert import Insert
 from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
 from school_safety.db.engine import is_unique_violation, write_grouped
+from school_safety.db.insert import insert_returning_id
 from school_safety.i18n import LANGUAGES, N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.evidence import (
@@ -173,7 +174,7 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     assert school is not None
 
     now = datetime.now(UTC)
-    report, receipt = await _insert_report(
+    report_id, case_code, receipt = await _insert_report(
         {
             Report.school: school.id,
             Report.language: language,
@@ -193,31 +194,32 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
         images,
     )
     # Only now, with the report safely stored, may anything that can fail run.
-    outcome = await classify_report(report.id, text, quick_choices)
+    outcome = await classify_report(report_id, text, quick_choices)
     return SubmittedReport(
-        report_id=report.id, case_code=report.case_code, receipt=receipt, crisis=outcome.crisis
+        report_id=report_id, case_code=case_code, receipt=receipt, crisis=outcome.crisis
     )
 
 
-async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tuple[Report, str]:
-    """Store the report and its pictures in one transaction; returns it with its receipt.
+async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tuple[int, str, str]:
+    """Store the report and its pictures in one transaction: (its id, case code, receipt).
 
     A fresh case code and receipt per attempt: clashes are vanishingly rare,
     and the unique constraints, not a look-up first, are what catch one.
     """
     for attempt in range(CASE_CODE_ATTEMPTS):
-        receipt = new_receipt()
-        report = Report(values, case_code=new_case_code(), receipt_hash=receipt_hash(receipt))
+        receipt, case_code = new_receipt(), new_case_code()
+        row = {**values, Report.case_code: case_code, Report.receipt_hash: receipt_hash(receipt)}
+        stored: list[int] = []
 
-        async def store(report: Report = report) -> None:
-            await report.save()
+        async def store(row: dict[Any, Any] = row, stored: list[int] = stored) -> None:
+            stored.append(await insert_returning_id(Report, row))
             if images:
-                await evidence_rows(report.id, images, "report")
+                await evidence_rows(stored[-1], images, "report")
 
         try:
             # Shared with reports sent at the same moment: one commit for all of them.
             await write_grouped(store)
-            return report, receipt
+            return stored[-1], case_code, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
             if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
                 raise

@@ -98,3 +98,50 @@ async def test_one_writers_failure_is_its_own_not_the_groups():
     assert results[0] is None and isinstance(results[1], RuntimeError)
     codes = {row["code"] for row in await Region.select(Region.code)}
     assert codes == {"FIRST", "GOOD"}
+
+
+async def test_kept_readers_are_shared_see_every_commit_and_close():
+    if not is_sqlite():
+        pytest.skip("SQLite only: PostgreSQL has its own pool")
+    from school_safety.db.engine import (
+        SQLITE_READERS,
+        KeptWriterSQLiteEngine,
+        close_pool,
+        open_pool,
+    )
+
+    engine = get_engine()
+    assert isinstance(engine, KeptWriterSQLiteEngine)
+    opened = 0
+    real_open = engine._open
+
+    async def counting_open():
+        nonlocal opened
+        opened += 1
+        return await real_open()
+
+    engine._open = counting_open  # type: ignore[method-assign]
+    try:
+        await open_pool()
+
+        async def write_then_read(n: int) -> int:
+            async with write_transaction():
+                await Region(code=f"K{n:03d}", name_kk="", name_ru="", name_en="").save()
+            return await Region.count().where(Region.code == f"K{n:03d}")
+
+        # Every read sees the write its task committed just before.
+        assert await asyncio.gather(*(write_then_read(n) for n in range(50))) == [1] * 50
+        # 50 concurrent reads, a handful of connections (the writer is one more).
+        assert opened <= SQLITE_READERS + 1
+        # A statement that fails does not hand a broken connection to the next read.
+        with pytest.raises(sqlite3.OperationalError):
+            await Region.raw("SELECT * FROM no_such_table")
+        assert await Region.count() == 50
+        await close_pool()
+        # Closed, nothing is kept: reads go back to a connection of their own.
+        assert asyncio.get_running_loop() not in engine._readers
+        assert await Region.count() == 50
+        assert asyncio.get_running_loop() not in engine._readers
+    finally:
+        engine._open = real_open  # type: ignore[method-assign]
+        await close_pool()

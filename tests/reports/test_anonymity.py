@@ -9,7 +9,7 @@ import re
 import httpx
 import pytest
 
-from school_safety.db.engine import is_sqlite
+from school_safety.db.engine import close_pool, is_sqlite
 from tests import support
 from tests.running_server import running_server
 
@@ -83,7 +83,11 @@ async def test_no_client_trace_in_database_or_log(server, data_dir):
         assert trace not in stored, f"{trace!r} found in the database"
 
     if is_sqlite():
-        # Also the raw bytes on disk, write-ahead log included.
+        # Also the raw bytes on disk, write-ahead log included. Our connections are
+        # closed first: closing any other handle on these files drops this
+        # process's SQLite locks on them (POSIX), and a server that then believes
+        # it is the last one deletes the write-ahead log from under them.
+        await close_pool()
         for path in data_dir.glob("test.sqlite3*"):
             raw = path.read_bytes()
             for trace in (*TRACES, receipt):
