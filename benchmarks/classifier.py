@@ -5,9 +5,13 @@ Prints one JSON line:
   corpus, at the operating thresholds;
 - the share of texts flagged in KazSAnDRA's polarity test split (real Kazakh and
   Russian app reviews, none about bullying or self-harm: every flag is a false
-  alarm), overall and for the negative reviews alone. KazSAnDRA: Yeshpanov &
-  Varol, arXiv:2403.19335, CC BY 4.0. Looked for at ../shared/datasets beside
-  the repository, or --kazsandra PATH; skipped with a message when absent;
+  alarm), overall and for the negative reviews alone; and separately for the
+  two halves by the parity of the number in `custom_id`: flagged reviews of the
+  even half were read to find out why they were flagged (see the corpus data
+  card), the odd half was never looked at, so its figure is the blind one.
+  KazSAnDRA: Yeshpanov & Varol, arXiv:2403.19335, CC BY 4.0. Looked for at
+  ../shared/datasets beside the repository, or --kazsandra PATH; skipped with
+  a message when absent;
 - single-text latency and batch throughput, each also as a ratio to
   scikit-learn's own predict_proba on the same fitted pipeline measured in the
   same run (the machine is noisy; the ratio is what to compare across runs);
@@ -48,24 +52,44 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def read_kazsandra(path: Path) -> list[tuple[str, str]] | None:
+def read_kazsandra(path: Path) -> list[tuple[str, str, str]] | None:
+    """(text, label, half) rows; half is "even" or "odd" by the number in custom_id."""
     if not path.exists():
         return None
     with path.open(encoding="utf-8", newline="") as handle:
-        return [(row["text"], row["label"]) for row in csv.DictReader(handle)]
+        return [
+            (row["text"], row["label"], "odd" if _id_number(row["custom_id"]) % 2 else "even")
+            for row in csv.DictReader(handle)
+        ]
 
 
-def false_alarms(classifier: ReportClassifier, rows: list[tuple[str, str]]) -> dict[str, object]:
-    predictions = classifier.predict_many([text for text, _label in rows])
+def _id_number(custom_id: str) -> int:
+    # "pla096342pla" → 96342
+    return int("".join(ch for ch in custom_id if ch.isdigit()) or 0)
+
+
+def false_alarms(
+    classifier: ReportClassifier, rows: list[tuple[str, str, str]]
+) -> dict[str, object]:
+    predictions = classifier.predict_many([text for text, _label, _half in rows])
     flagged = [bool(p.flags) for p in predictions]
-    negative = [f for f, (_text, label) in zip(flagged, rows, strict=True) if label == "0"]
+    negative = [f for f, (_text, label, _half) in zip(flagged, rows, strict=True) if label == "0"]
     per_label = {label: sum(label in p.flags for p in predictions) / len(rows) for label in LABELS}
+    halves = {
+        half: [f for f, (_text, _label, h) in zip(flagged, rows, strict=True) if h == half]
+        for half in ("even", "odd")
+    }
     return {
         "n": len(rows),
         "flagged_share": round(sum(flagged) / len(rows), 4),
         "negative_reviews_n": len(negative),
         "negative_reviews_flagged_share": round(sum(negative) / len(negative), 4),
         "flagged_share_by_label": {k: round(v, 4) for k, v in per_label.items()},
+        # Flagged reviews of the even half were read to diagnose false alarms;
+        # the odd half never was: its share is the blind estimate.
+        "blind_half_n": len(halves["odd"]),
+        "blind_half_flagged_share": round(sum(halves["odd"]) / len(halves["odd"]), 4),
+        "diagnosed_half_flagged_share": round(sum(halves["even"]) / len(halves["even"]), 4),
         "source": "KazSAnDRA polarity test split, arXiv:2403.19335, CC BY 4.0",
     }
 
@@ -144,6 +168,10 @@ def main() -> None:
         "corpus_size": len(examples),
         "training_seconds": round(training_seconds, 1),
         "thresholds": classifier.card.thresholds,
+        "cue_thresholds": classifier.card.cue_thresholds,
+        "threshold_split_suicide_risk_recall": classifier.card.validation["threshold_split"][
+            "suicide_risk"
+        ]["recall"],
         "held_out": classifier.card.validation["test"],
     }
     rows = read_kazsandra(args.kazsandra)
@@ -154,7 +182,7 @@ def main() -> None:
     else:
         log(f"classifying {len(rows)} KazSAnDRA reviews")
         result["kazsandra"] = false_alarms(classifier, rows)
-        speed_texts = [text for text, _label in rows]
+        speed_texts = [text for text, _label, _half in rows]
     log("timing single and batch prediction")
     result["speed"] = speed(classifier, speed_texts)
     result["targets"] = TARGETS

@@ -8,6 +8,10 @@ metrics, and the SHA-256 of the model file it describes.
 Predicting goes through a linear fast path taken from the fitted pipeline
 (fast.py, then a sigmoid per label); the tests check that it agrees with the
 pipeline's own predict_proba.
+
+A label is flagged when its probability reaches the label's threshold. For
+suicide_risk the card may also hold a lower threshold that counts only for
+texts holding a risk cue (cues.py), and a crisis phrase always flags it.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from scipy import sparse
 from sklearn.pipeline import Pipeline
 
 from school_safety.classifier.crisis import crisis_hits
+from school_safety.classifier.cues import has_risk_cue
 from school_safety.classifier.fast import LinearScorer
 from school_safety.classifier.labels import LABELS, SUICIDE_RISK, priority_for
 from school_safety.classifier.normalise import normalise
@@ -81,6 +86,11 @@ class ModelCard:
     model_sha256: str = ""
     # Labelled files beyond the project corpus (a deployment's confirmed labels).
     extra_files: list[str] = field(default_factory=list)
+    # Per label, a lower threshold that counts only for texts holding a risk cue
+    # (cues.py); empty in cards written before it existed: one threshold per label.
+    cue_thresholds: dict[str, float] = field(default_factory=dict)
+    # The cue lists the cue thresholds were chosen with.
+    cues_hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +130,12 @@ class ReportClassifier:
         self._scale = np.array(scale)
         self._shift = np.array(shift)
         self._thresholds = np.array([card.thresholds[label] for label in LABELS])
+        # Columns with a lower threshold for texts that hold a risk cue, and that threshold.
+        self._cue_thresholds = [
+            (LABELS.index(label), value)
+            for label, value in card.cue_thresholds.items()
+            if value < card.thresholds[label]
+        ]
         self._scorer = LinearScorer(self._features, self._weights)
 
     @property
@@ -138,11 +154,25 @@ class ReportClassifier:
         # CalibratedClassifierCV's sigmoid: 1 / (1 + exp(a·f + b)).
         return 1.0 / (1.0 + np.exp(self._scale * scores + self._shift))
 
+    def flagged(self, probabilities: np.ndarray, normalised: list[str]) -> np.ndarray:
+        """Texts × labels: which labels the model flags (crisis phrases not included).
+
+        A probability at or above its label's threshold flags it; one below it
+        but at or above the label's cue threshold flags it when the text holds
+        a risk cue. Only those few in-between texts are searched for cues.
+        """
+        above = probabilities >= self._thresholds
+        for column, lower in self._cue_thresholds:
+            between = np.flatnonzero((probabilities[:, column] >= lower) & ~above[:, column])
+            for row in between.tolist():
+                above[row, column] = has_risk_cue(normalised[row])
+        return above
+
     def predict_many(self, texts: list[str]) -> list[Prediction]:
         normalised = [normalise(text) for text in texts]
         probabilities = self.probabilities(normalised)
         # Whole-array steps first: per text, only plain Python values are left to handle.
-        above = (probabilities >= self._thresholds).tolist()
+        above = self.flagged(probabilities, normalised).tolist()
         rounded = np.round(probabilities, 4).tolist()
         predictions = []
         for values, flagged, text in zip(rounded, above, normalised, strict=True):

@@ -25,7 +25,7 @@ from school_safety.classifier.labels import (
 )
 from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
-from school_safety.classifier.store import get_classifier
+from school_safety.classifier.store import get_classifier, is_loaded
 from school_safety.db.engine import write_grouped, write_transaction
 from school_safety.reports.tables import Report
 
@@ -53,8 +53,11 @@ def signals_crisis(text: str, quick_choices: Sequence[str], prediction: Predicti
 
 
 async def _predict(text: str) -> Prediction:
-    # Loading the model the first time reads a file: not on the event loop.
-    classifier = await anyio.to_thread.run_sync(get_classifier)
+    if is_loaded():
+        classifier = get_classifier()
+    else:
+        # Loading the model reads a file: not on the event loop.
+        classifier = await anyio.to_thread.run_sync(get_classifier)
     return classifier.predict(text)
 
 

@@ -7,6 +7,7 @@ built from another corpus than the repository's is rebuilt the same way.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from school_safety.classifier import model
 from school_safety.classifier.corpus import corpus_files, files_hash, load_examples
 from school_safety.classifier.model import ModelFileError, ReportClassifier
-from school_safety.classifier.training import Progress, train
+from school_safety.classifier.training import TRAINING_REVISION, Progress, cues_hash, train
 from school_safety.config import get_settings
 
 _lock = threading.Lock()
@@ -44,8 +45,15 @@ def needs_building() -> str | None:
     card = model.read_card(model_dir())
     if card is None or not (model_dir() / model.MODEL_FILE).exists():
         return "there is no classifier model yet"
-    if not card.extra_files and card.corpus_hash != files_hash(corpus_files()):
+    if card.extra_files:
+        return None
+    if card.corpus_hash != files_hash(corpus_files()):
         return "the project corpus has changed since the model was built"
+    if card.cues_hash != cues_hash():
+        # The cue thresholds were chosen with the lists as they were.
+        return "the risk-cue lists have changed since the model was built"
+    if not card.version.startswith(f"{TRAINING_REVISION}."):
+        return "training has changed since the model was built"
     return None
 
 
@@ -65,10 +73,20 @@ def get_classifier() -> ReportClassifier:
         return _loaded
 
 
+def is_loaded() -> bool:
+    """Whether get_classifier() will answer from memory, without reading a file."""
+    return _loaded is not None
+
+
 def warm_up() -> None:
     """Load the model ahead of the first report, so that report does not wait for it."""
     try:
         get_classifier()
+        # The model's vocabularies are dicts of a million n-grams that live as long
+        # as the process: every full garbage collection walked them, a pause of
+        # tens of milliseconds for whichever requests were in flight. Frozen, the
+        # collector leaves them (and everything loaded before them) alone.
+        gc.freeze()
     except Exception:  # no model yet: the first report is classified by the retry job
         logging.getLogger("school_safety.classifier").warning(
             "No classifier model could be loaded at start", exc_info=True

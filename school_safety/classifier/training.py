@@ -1,11 +1,17 @@
 """Training, threshold choice and evaluation.
 
 The labelled texts are split once, deterministically: 70% to fit the model,
-15% to choose each label's operating threshold (suicide_risk: the highest
-threshold that, with the crisis phrases, still finds at least 95% of the
-suicide-risk texts there;
-the others: the threshold with the best F1), and 15% that nothing was fitted
-or tuned on, whose figures the card reports.
+15% to choose each label's operating threshold (bullying, cyberbullying: the
+threshold with the best F1; suicide_risk: see below), and 15% that nothing
+was fitted or tuned on, whose figures the card reports.
+
+suicide_risk has two thresholds (cues.py says why): an upper one that flags
+on the score alone, and a lower one that flags only texts holding a risk cue.
+With the crisis phrases, the pair must still find at least 95% of the
+suicide-risk texts on the threshold split. Of the pairs that do, the one that
+flags the fewest of the split's other texts is chosen (ties: the higher upper
+threshold, then the higher lower one); the lower threshold is always the
+highest that the recall allows with that upper one.
 """
 
 from __future__ import annotations
@@ -25,7 +31,8 @@ import skops
 from sklearn.model_selection import train_test_split
 
 from school_safety.classifier.corpus import Example, files_hash
-from school_safety.classifier.crisis import crisis_hits
+from school_safety.classifier.crisis import LANGUAGES, crisis_hits
+from school_safety.classifier.cues import cues_file, has_risk_cue
 from school_safety.classifier.labels import LABELS, SUICIDE_RISK
 from school_safety.classifier.model import ModelCard, ReportClassifier
 from school_safety.classifier.normalise import normalise
@@ -33,7 +40,7 @@ from school_safety.classifier.pipeline import SEED, build_pipeline
 
 SUICIDE_RISK_MIN_RECALL = 0.95
 # Bumped when training changes in a way that makes old models stale.
-TRAINING_REVISION = "1"
+TRAINING_REVISION = "2"
 
 Progress = Callable[[str], None]
 
@@ -108,20 +115,87 @@ def recall_threshold(
     return float(remaining[needed - 1])
 
 
-def choose_thresholds(
-    truth: np.ndarray, probabilities: np.ndarray, phrase_hits: np.ndarray
-) -> dict[str, float]:
-    thresholds = {}
-    for column, label in enumerate(LABELS):
-        if label == SUICIDE_RISK:
-            value = recall_threshold(
-                truth[:, column], probabilities[:, column], SUICIDE_RISK_MIN_RECALL, phrase_hits
-            )
+def cue_thresholds(
+    truth: np.ndarray,
+    scores: np.ndarray,
+    min_recall: float,
+    caught: np.ndarray,
+    cued: np.ndarray,
+) -> tuple[float, float] | None:
+    """(upper, lower): the pair of thresholds that flags the fewest negatives at the recall.
+
+    A text is flagged when `caught` (crisis phrases), when its score reaches
+    `upper`, or when it is `cued` (holds a risk cue) and its score reaches
+    `lower`. None when the phrases alone reach the recall (the caller tunes
+    for F1 then, as for the other labels).
+    """
+    positives = truth == 1
+    needed = math.ceil(min_recall * int(positives.sum())) - int((positives & caught).sum())
+    if needed <= 0 or not (positives & ~caught).any():
+        return None
+    best: tuple[int, float, float] | None = None
+    for upper in np.unique(scores[positives & ~caught]):
+        by_score = positives & ~caught & (scores >= upper)
+        missing = needed - int(by_score.sum())
+        if missing <= 0:
+            lower = float(upper)
         else:
-            value = best_f1_threshold(truth[:, column], probabilities[:, column])
-        # Rounded down: rounding up could drop the very text the threshold was set by.
-        thresholds[label] = math.floor(value * 1e6) / 1e6
-    return thresholds
+            # The cued positives the upper threshold leaves, best first: the lower
+            # threshold must reach down to the `missing`-th of them.
+            left = np.sort(scores[positives & ~caught & cued & (scores < upper)])[::-1]
+            if left.size < missing:
+                continue
+            lower = float(left[missing - 1])
+        flagged = caught | (scores >= upper) | (cued & (scores >= lower))
+        false_alarms = int((flagged & ~positives).sum())
+        candidate = (false_alarms, -float(upper), -lower)
+        if best is None or candidate < best:
+            best = candidate
+    if best is None:
+        return None
+    return -best[1], -best[2]
+
+
+def _floor(value: float) -> float:
+    # Rounded down: rounding up could drop the very text the threshold was set by.
+    return math.floor(value * 1e6) / 1e6
+
+
+def choose_thresholds(
+    truth: np.ndarray,
+    probabilities: np.ndarray,
+    phrase_hits: np.ndarray,
+    cued: np.ndarray | None = None,
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Each label's threshold, and suicide_risk's lower threshold for cued texts.
+
+    Without `cued` (which texts hold a risk cue), suicide_risk gets one
+    threshold, as the other labels do, and the second dict is empty.
+    """
+    thresholds, lower = {}, {}
+    for column, label in enumerate(LABELS):
+        truth_column, scores_column = truth[:, column], probabilities[:, column]
+        if label == SUICIDE_RISK:
+            pair = None
+            if cued is not None:
+                pair = cue_thresholds(
+                    truth_column, scores_column, SUICIDE_RISK_MIN_RECALL, phrase_hits, cued
+                )
+            if pair is not None:
+                value = pair[0]
+                lower[label] = _floor(pair[1])
+            else:
+                value = recall_threshold(
+                    truth_column, scores_column, SUICIDE_RISK_MIN_RECALL, phrase_hits
+                )
+        else:
+            value = best_f1_threshold(truth_column, scores_column)
+        thresholds[label] = _floor(value)
+    return thresholds, lower
+
+
+def cues_hash() -> str:
+    return files_hash([cues_file(language) for language in LANGUAGES])
 
 
 def scores(truth: np.ndarray, flagged: np.ndarray) -> dict[str, Any]:
@@ -194,7 +268,11 @@ def train(
     normalised = [normalise(e.text) for e in threshold_split]
     held_out = classifier.probabilities(normalised)
     phrase_hits = np.array([bool(crisis_hits(text)) for text in normalised])
-    card.thresholds = choose_thresholds(_targets(threshold_split), held_out, phrase_hits)
+    cued = np.array([has_risk_cue(text) for text in normalised])
+    card.thresholds, card.cue_thresholds = choose_thresholds(
+        _targets(threshold_split), held_out, phrase_hits, cued
+    )
+    card.cues_hash = cues_hash()
     classifier = ReportClassifier(pipeline, card)
     progress("evaluating on the test split")
     card.validation = {

@@ -153,3 +153,25 @@ def test_corpus_has_no_repeated_text_and_enough_of_each_kind():
     )
     for label in LABELS:
         assert sum(label in e.labels for e in examples) >= 500, label
+
+
+def test_warm_up_freezes_the_loaded_model_out_of_garbage_collection():
+    import gc
+
+    gc.unfreeze()
+    try:
+        store.warm_up()
+        assert store.is_loaded()
+        # Full collections no longer walk the model's vocabularies: no pauses under load.
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
+def test_a_model_built_with_other_cue_lists_or_older_training_is_rebuilt(monkeypatch):
+    assert store.needs_building() is None
+    monkeypatch.setattr(store, "cues_hash", lambda: "lists edited since")
+    assert "risk-cue lists" in (store.needs_building() or "")
+    monkeypatch.undo()
+    monkeypatch.setattr(store, "TRAINING_REVISION", "999")
+    assert "training has changed" in (store.needs_building() or "")
