@@ -74,14 +74,13 @@ async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence
         Report.classified_at: datetime.now(UTC),
     }
 
-    async def update() -> None:
-        # A second run (the retry job in another process) changes nothing.
-        await Report.update(values).where(
+    # Shared with other requests' results: classification must not double the cost of a report.
+    # A second run (the retry job in another process) changes nothing.
+    await write_grouped(
+        Report.update(values).where(
             (Report.id == report_id) & (Report.classification != "classified")
         )
-
-    # Shared with other requests' results: classification must not double the cost of a report.
-    await write_grouped(update)
+    )
 
 
 async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -32,6 +33,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.query.base import Query
 
 from school_safety.config import get_settings
 
@@ -91,6 +93,9 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         self._readers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Readers] = (
             weakref.WeakKeyDictionary()
         )
+        # Grouped writes (write_grouped): one thread and its connection for the process.
+        self._batch_thread: ThreadPoolExecutor | None = None
+        self._batch_connection: sqlite3.Connection | None = None
 
     async def _open(self) -> aiosqlite.Connection:
         connection = aiosqlite.connect(**self.connection_kwargs)
@@ -124,8 +129,51 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         if loop not in self._readers:
             self._readers[loop] = _Readers()
 
+    async def run_in_writer_thread(
+        self, batch: list[list[tuple[str, Sequence[Any]]]]
+    ) -> list[list[Rows]]:
+        """Run compiled statements as one IMMEDIATE transaction, in one trip to a thread.
+
+        Callers hold the write lock. The thread keeps a plain sqlite3 connection
+        of its own, set up as Piccolo sets up its connections.
+        """
+        if self._batch_thread is None:
+            self._batch_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._batch_thread, self._run_batch, batch)
+
+    def _run_batch(self, batch: list[list[tuple[str, Sequence[Any]]]]) -> list[list[Rows]]:
+        connection = self._batch_connection
+        if connection is None:
+            connection = sqlite3.connect(**self.connection_kwargs)
+            connection.row_factory = dict_factory
+            connection.execute("PRAGMA foreign_keys = 1")
+            self._batch_connection = connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            results = [
+                [connection.execute(sql, args).fetchall() for sql, args in statements]
+                for statements in batch
+            ]
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+        return results
+
+    def _close_batch_connection(self) -> None:
+        if self._batch_connection is not None:
+            self._batch_connection.close()
+            self._batch_connection = None
+
     async def close_connections(self) -> None:
         """Close everything this event loop keeps open (at shutdown)."""
+        if self._batch_thread is not None:
+            # In its own thread, where it was opened; the thread stays for the next use.
+            await asyncio.get_running_loop().run_in_executor(
+                self._batch_thread, self._close_batch_connection
+            )
         await self.close_writer()
         readers = self._readers.pop(asyncio.get_running_loop(), None)
         while readers is not None and readers.idle:
@@ -264,64 +312,87 @@ def contains_text(column: Any, needle: str) -> Any:
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
 
 
-Work = Callable[[], Awaitable[None]]
+# Rows a statement returned (RETURNING); empty for one that returns none.
+Rows = list[dict[str, Any]]
 _groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Group] = weakref.WeakKeyDictionary()
 
 
 class _Group:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
-        self.pending: list[tuple[Work, asyncio.Future[None]]] = []
+        self.pending: list[tuple[Sequence[Query[Any, Any]], asyncio.Future[list[Rows]]]] = []
 
 
-async def write_grouped(work: Work) -> None:
-    """Run `work` in a write transaction shared with whatever else is waiting to write.
+async def write_grouped(*queries: Query[Any, Any]) -> list[Rows]:
+    """Run `queries` in a write transaction shared with whatever else is waiting to write.
 
     Group commit: with many requests at once, one transaction carries all their
     small writes instead of each paying for its own (on SQLite, writes are one
-    at a time anyway). Returns once `work` is committed. If a shared
-    transaction fails, each work is tried again alone, so that one writer's
-    error (a constraint, say) is raised to that writer only.
+    at a time anyway). On SQLite the whole transaction is one trip to the
+    writer's thread, not one per statement: under load it is those trips,
+    each waiting for the interpreter lock, that cap how many reports a
+    second can be stored. Returns each query's rows once committed. If a
+    shared transaction fails, each caller's queries are tried again alone,
+    so that one writer's error (a constraint, say) is raised to that writer only.
     """
     loop = asyncio.get_running_loop()
     group = _groups.get(loop)
     if group is None:
         group = _groups[loop] = _Group()
-    done: asyncio.Future[None] = loop.create_future()
-    group.pending.append((work, done))
+    done: asyncio.Future[list[Rows]] = loop.create_future()
+    group.pending.append((queries, done))
     async with group.lock:
         if not done.done():
             batch, group.pending = group.pending, []
             try:
-                async with write_transaction():
-                    for queued, _future in batch:
-                        await queued()
+                results = await _run_together([queries for queries, _future in batch])
             except Exception as error:
                 if len(batch) == 1:
-                    _settle(batch[0][1], error)
+                    _settle(batch[0][1], error=error)
                 else:
-                    for queued, future in batch:
-                        await _alone(queued, future)
+                    for queries_alone, future in batch:
+                        await _alone(queries_alone, future)
             else:
-                for _queued, future in batch:
-                    _settle(future, None)
-    await done
+                for (_queries, future), rows in zip(batch, results, strict=True):
+                    _settle(future, rows)
+    return await done
 
 
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+async def _run_together(batch: list[Sequence[Query[Any, Any]]]) -> list[list[Rows]]:
+    engine = get_engine()
+    if isinstance(engine, KeptWriterSQLiteEngine):
+        statements = [[_compiled(query) for query in queries] for queries in batch]
+        async with _write_lock():
+            return await engine.run_in_writer_thread(statements)
+    results = []
+    async with write_transaction():
+        for queries in batch:
+            results.append([list(await query.run()) for query in queries])
+    return results
+
+
+def _compiled(query: Query[Any, Any]) -> tuple[str, Sequence[Any]]:
+    (querystring,) = query.querystrings  # every write here is a single statement
+    return querystring.compile_string(engine_type="sqlite")
+
+
+def _settle(
+    future: asyncio.Future[list[Rows]],
+    rows: list[Rows] | None = None,
+    error: BaseException | None = None,
+) -> None:
     if future.done():  # its caller may have gone (cancelled)
         return
-    if error is None:
-        future.set_result(None)
-    else:
+    if error is not None:
         future.set_exception(error)
-
-
-async def _alone(work: Work, future: asyncio.Future[None]) -> None:
-    try:
-        async with write_transaction():
-            await work()
-    except Exception as error:
-        _settle(future, error)
     else:
-        _settle(future, None)
+        future.set_result(rows or [])
+
+
+async def _alone(queries: Sequence[Query[Any, Any]], future: asyncio.Future[list[Rows]]) -> None:
+    try:
+        (rows,) = await _run_together([queries])
+    except Exception as error:
+        _settle(future, error=error)
+    else:
+        _settle(future, rows)

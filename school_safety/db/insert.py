@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from piccolo.columns import Column
+from piccolo.query.methods.raw import Raw
 from piccolo.table import Table
 
 # A default the schema holds exactly as Piccolo would have written it.
@@ -42,15 +43,15 @@ def _statement(table: type[Table], columns: tuple[Column, ...]) -> str:
     )
 
 
-async def insert_returning_id(table: type[Table], values: Mapping[Column, Any]) -> int:
-    """Insert one row of `table` and return its primary key.
+def insert_query(table: type[Table], values: Mapping[Column, Any]) -> Raw:
+    """The INSERT of one row of `table`; its rows are `[{"id": <primary key>}]`.
 
-    Inside `write_transaction()` it joins that transaction, like any query.
+    A value may be a QueryString, which goes into the statement as SQL (a
+    sub-select for a key, say); every other value is a parameter.
     """
     columns = tuple(values)
     key = (table, columns)
     statement = _statements.get(key)
     if statement is None:
         statement = _statements[key] = _statement(table, columns)
-    rows = await table.raw(statement, *values.values())
-    return int(rows[0]["id"])
+    return table.raw(statement, *values.values())

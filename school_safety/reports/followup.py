@@ -126,6 +126,7 @@ async def add_evidence(report_id: int, files: list[bytes]) -> int:
     if errors:
         raise ReportInvalid(errors)
     async with write_transaction():
-        await evidence_rows(report_id, images, "follow_up")
+        for picture in evidence_rows(report_id, images, "follow_up"):
+            await picture
         await Report.update({Report.updated_at: datetime.now(UTC)}).where(Report.id == report_id)
     return len(images)

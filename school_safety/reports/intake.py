@@ -15,12 +15,13 @@ from typing import Any
 
 import anyio.to_thread
 import asyncpg
-from piccolo.query.methods.insert import Insert
+from piccolo.query.methods.raw import Raw
+from piccolo.querystring import QueryString
 
 from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
 from school_safety.db.engine import is_unique_violation, write_grouped
-from school_safety.db.insert import insert_returning_id
+from school_safety.db.insert import insert_query
 from school_safety.i18n import LANGUAGES, N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.evidence import (
@@ -112,20 +113,26 @@ def _one_of(value: str, allowed: dict[str, str], name: str, errors: dict[str, st
     return value
 
 
-def evidence_rows(report_id: int, images: list[CleanImage], added_with: str) -> Insert:
-    return Evidence.insert(
-        *(
-            Evidence(
-                report=report_id,
-                content_type=image.content_type,
-                data=image.data,
-                width=image.width,
-                height=image.height,
-                added_with=added_with,
-            )
-            for image in images
+def evidence_rows(
+    report: int | QueryString, images: list[CleanImage], added_with: str
+) -> list[Raw]:
+    """One INSERT per picture; `report` is the report's id, or SQL that selects it."""
+    now = datetime.now(UTC)
+    return [
+        insert_query(
+            Evidence,
+            {
+                Evidence.report: report,
+                Evidence.content_type: image.content_type,
+                Evidence.data: image.data,
+                Evidence.width: image.width,
+                Evidence.height: image.height,
+                Evidence.added_with: added_with,
+                Evidence.created_at: now,
+            },
         )
-    )
+        for image in images
+    ]
 
 
 async def submit_report(draft: ReportDraft) -> SubmittedReport:
@@ -209,17 +216,15 @@ async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tu
     for attempt in range(CASE_CODE_ATTEMPTS):
         receipt, case_code = new_receipt(), new_case_code()
         row = {**values, Report.case_code: case_code, Report.receipt_hash: receipt_hash(receipt)}
-        stored: list[int] = []
-
-        async def store(row: dict[Any, Any] = row, stored: list[int] = stored) -> None:
-            stored.append(await insert_returning_id(Report, row))
-            if images:
-                await evidence_rows(stored[-1], images, "report")
-
+        # The pictures find their report by its case code: its id is not known
+        # until the transaction that stores them both has run.
+        by_case_code = QueryString('(SELECT "id" FROM "report" WHERE "case_code" = {})', case_code)
         try:
             # Shared with reports sent at the same moment: one commit for all of them.
-            await write_grouped(store)
-            return stored[-1], case_code, receipt
+            rows, *_pictures = await write_grouped(
+                insert_query(Report, row), *evidence_rows(by_case_code, images, "report")
+            )
+            return int(rows[0]["id"]), case_code, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
             if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
                 raise

@@ -20,7 +20,9 @@ _CASE_LENGTH = 8
 
 
 def new_receipt() -> str:
-    return "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
+    # One draw for all the digits (uniform over every 16-digit string, leading
+    # zeros included): a draw per digit cost 16 reads of the system's randomness.
+    return f"{secrets.randbelow(10**RECEIPT_DIGITS):0{RECEIPT_DIGITS}d}"
 
 
 def format_receipt(receipt: str) -> str:
@@ -42,7 +44,13 @@ def receipt_hash(receipt: str) -> str:
 
 
 def new_case_code() -> str:
-    code = "".join(secrets.choice(_CASE_ALPHABET) for _ in range(_CASE_LENGTH))
+    # One draw, written in base len(_CASE_ALPHABET): uniform over all codes.
+    number = secrets.randbelow(len(_CASE_ALPHABET) ** _CASE_LENGTH)
+    letters = []
+    for _ in range(_CASE_LENGTH):
+        number, digit = divmod(number, len(_CASE_ALPHABET))
+        letters.append(_CASE_ALPHABET[digit])
+    code = "".join(letters)
     return f"{code[:4]}-{code[4:]}"
 
 

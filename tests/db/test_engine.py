@@ -46,58 +46,50 @@ async def test_a_failed_write_transaction_leaves_nothing():
     assert await Region.count() == 0
 
 
+def _region(code: str):
+    return Region.insert(Region(code=code, name_kk="", name_ru="", name_en=""))
+
+
 async def test_grouped_writes_all_commit_and_share_transactions(monkeypatch):
     from school_safety.db import engine
 
     transactions = 0
-    real = engine.write_transaction
+    real = engine._run_together
 
-    def counting():
+    async def counting(batch):
         nonlocal transactions
         transactions += 1
-        return real()
+        return await real(batch)
 
-    monkeypatch.setattr(engine, "write_transaction", counting)
+    monkeypatch.setattr(engine, "_run_together", counting)
 
-    async def add(n: int) -> None:
-        async def work() -> None:
-            await Region(code=f"G{n:03d}", name_kk="", name_ru="", name_en="").save()
-
-        await engine.write_grouped(work)
-
-    await asyncio.gather(*(add(n) for n in range(60)))
+    results = await asyncio.gather(*(engine.write_grouped(_region(f"G{n:03d}")) for n in range(60)))
     assert await Region.count() == 60
     # Waiting writers were carried by a shared transaction.
     assert transactions < 60
+    # Each caller gets its own statements' rows: here, the new row's key.
+    ids = {row["code"]: row["id"] for row in await Region.select(Region.code, Region.id)}
+    assert [rows[0][0]["id"] for rows in results] == [ids[f"G{n:03d}"] for n in range(60)]
 
 
 async def test_one_writers_failure_is_its_own_not_the_groups():
     from school_safety.db.engine import write_grouped
 
-    release = asyncio.Event()
-
-    async def slow() -> None:
-        # Holds the group while the next two writers queue up behind it.
-        await release.wait()
-        await Region(code="FIRST", name_kk="", name_ru="", name_en="").save()
-
-    async def good() -> None:
-        await Region(code="GOOD", name_kk="", name_ru="", name_en="").save()
-
-    async def bad() -> None:
-        raise RuntimeError("constraint")
-
-    first = asyncio.create_task(write_grouped(slow))
+    # The first writer holds the group while the next two queue up behind it.
+    first = asyncio.create_task(write_grouped(_region("FIRST")))
     await asyncio.sleep(0)
-    queued = asyncio.gather(write_grouped(good), write_grouped(bad), return_exceptions=True)
-    await asyncio.sleep(0)
-    release.set()
+    queued = asyncio.gather(
+        write_grouped(_region("GOOD"), _region("GOOD2")),
+        write_grouped(_region("BAD"), Region.raw("INSERT INTO no_such_table VALUES (1)")),
+        return_exceptions=True,
+    )
     await first
     results = await queued
-    # good and bad shared a transaction that failed; each was then tried alone.
-    assert results[0] is None and isinstance(results[1], RuntimeError)
+    # good and bad shared a transaction that failed; each was then tried alone,
+    # and all of bad's statements were undone together.
+    assert isinstance(results[0], list) and isinstance(results[1], Exception)
     codes = {row["code"] for row in await Region.select(Region.code)}
-    assert codes == {"FIRST", "GOOD"}
+    assert codes == {"FIRST", "GOOD", "GOOD2"}
 
 
 async def test_kept_readers_are_shared_see_every_commit_and_close():

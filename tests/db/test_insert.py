@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from school_safety.db.engine import write_transaction
-from school_safety.db.insert import insert_returning_id
+from school_safety.db.insert import insert_query
 from school_safety.reports.tables import Report
 from school_safety.staff.tables import StaffAccount
 
@@ -25,9 +25,10 @@ async def test_a_row_inserted_here_equals_one_piccolo_inserted(schools):
         Report.updated_at: now,
     }
     async with write_transaction():
-        fast_id = await insert_returning_id(
+        rows = await insert_query(
             Report, {**given, Report.case_code: "FAST", Report.receipt_hash: "f" * 64}
         )
+        fast_id = rows[0]["id"]
         await Report({**given, Report.case_code: "SLOW", Report.receipt_hash: "s" * 64}).save()
     fast = await Report.select().where(Report.id == fast_id).first()
     slow = await Report.select().where(Report.case_code == "SLOW").first()
@@ -40,7 +41,7 @@ async def test_a_row_inserted_here_equals_one_piccolo_inserted(schools):
 
 async def test_a_column_with_a_computed_default_must_be_given(schools):
     with pytest.raises(ValueError, match="created_at"):
-        await insert_returning_id(
+        insert_query(
             Report,
             {Report.school: schools["AST-001"].id, Report.case_code: "X", Report.receipt_hash: "x"},
         )
@@ -49,7 +50,7 @@ async def test_a_column_with_a_computed_default_must_be_given(schools):
 async def test_it_joins_the_surrounding_transaction():
     with pytest.raises(RuntimeError):
         async with write_transaction():
-            await insert_returning_id(
+            await insert_query(
                 StaffAccount,
                 {
                     StaffAccount.username: "ghost",
