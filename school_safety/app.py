@@ -29,6 +29,7 @@ from school_safety.schools.api import SchoolsApi
 from school_safety.schools.pages import SchoolPages
 from school_safety.staff.pages import AccountPages, SignInPages
 from school_safety.web.access_log import log_response
+from school_safety.web.access_log import write_directly as write_access_log_directly
 from school_safety.web.errors import (
     SignInRedirect,
     handle_http_exception,
@@ -73,6 +74,7 @@ async def _shutdown(app: Litestar) -> None:
 def create_app() -> Litestar:
     settings = get_settings()
     logging.getLogger("school_safety").setLevel(logging.INFO)
+    write_access_log_directly()
     return Litestar(
         route_handlers=[
             SchoolPages,

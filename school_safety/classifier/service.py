@@ -14,6 +14,7 @@ from typing import Any
 
 import anyio.to_thread
 from piccolo.columns import Column
+from piccolo.querystring import QueryString
 
 from school_safety.classifier.crisis import crisis_hits
 from school_safety.classifier.labels import (
@@ -27,6 +28,7 @@ from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.store import get_classifier, is_loaded
 from school_safety.db.engine import write_grouped, write_transaction
+from school_safety.db.statements import update_query
 from school_safety.reports.tables import Report
 
 logger = logging.getLogger("school_safety.classifier")
@@ -62,7 +64,7 @@ async def _predict(text: str) -> Prediction:
 
 
 async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence[str]) -> None:
-    values: dict[Column | str, Any] = {
+    values: dict[Column, Any] = {
         Report.classification: "classified",
         Report.priority: priority_for(prediction.flags, prediction.probabilities, quick_choices),
         Report.p_bullying: prediction.probabilities["bullying"],
@@ -76,11 +78,8 @@ async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence
 
     # Shared with other requests' results: classification must not double the cost of a report.
     # A second run (the retry job in another process) changes nothing.
-    await write_grouped(
-        Report.update(values).where(
-            (Report.id == report_id) & (Report.classification != "classified")
-        )
-    )
+    unless_done = QueryString('"id" = {} AND "classification" <> {}', report_id, "classified")
+    await write_grouped(update_query(Report, values, unless_done))
 
 
 async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:

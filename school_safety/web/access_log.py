@@ -8,6 +8,7 @@ or cookie is ever written, on any route. The server's own access log is off.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 
 from litestar.types import Message, Scope
@@ -15,6 +16,24 @@ from litestar.types import Message, Scope
 logger = logging.getLogger("school_safety.access")
 
 _STARTED = "school_safety_started"
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+def write_directly() -> None:
+    """Send access lines straight to stderr rather than through the logging queue.
+
+    Litestar's logging hands every record to a queue that a thread of its own
+    writes out; for a line per request, that thread taking the interpreter lock
+    from the requests cost a tenth of a report's time. A line is one short
+    write, as with uvicorn's own access log.
+    """
+    if any(getattr(handler, "_school_safety_access", False) for handler in logger.handlers):
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(FORMAT))
+    handler._school_safety_access = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.propagate = False
 
 
 def mark_request_start(scope: Scope) -> None:

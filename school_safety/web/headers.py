@@ -6,7 +6,6 @@ middleware only on matched routes, and a 404 page needs the same policy.
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 # No inline script and no other origin, ever: a pupil's page must not be able
@@ -40,10 +39,17 @@ SECURITY_HEADERS = {
 }
 
 
+# Encoded once: this runs for every response.
+_ENCODED_HEADERS = [
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+
+
 async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
+    headers = list(message.get("headers") or [])
+    # A handler that set one of these itself (a stricter policy, say) keeps its own.
+    present = {bytes(name).lower() for name, _value in headers}
+    headers.extend(pair for pair in _ENCODED_HEADERS if pair[0] not in present)
+    message["headers"] = headers

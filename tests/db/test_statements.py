@@ -1,4 +1,4 @@
-"""The hot-path INSERT writes the same row Piccolo would."""
+"""The hot-path statements write what Piccolo would have written."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from school_safety.db.engine import write_transaction
-from school_safety.db.insert import insert_query
+from school_safety.db.statements import insert_query
 from school_safety.reports.tables import Report
 from school_safety.staff.tables import StaffAccount
 
@@ -59,3 +59,44 @@ async def test_it_joins_the_surrounding_transaction():
             )
             raise RuntimeError("roll back")
     assert await StaffAccount.count() == 0
+
+
+async def test_an_update_sets_the_given_columns_of_the_matching_rows_only(schools):
+    from piccolo.querystring import QueryString
+
+    from school_safety.db.statements import update_query
+
+    now = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+    async with write_transaction():
+        for code in ("A", "B"):
+            await insert_query(
+                Report,
+                {
+                    Report.school: schools["AST-001"].id,
+                    Report.case_code: code,
+                    Report.receipt_hash: code * 64,
+                    Report.created_at: now,
+                    Report.updated_at: now,
+                },
+            )
+        await update_query(
+            Report,
+            {Report.priority: "low", Report.p_bullying: 0.25, Report.classified_at: now},
+            QueryString('"case_code" = {} AND "priority" <> {}', "A", "low"),
+        )
+    rows = {
+        row["case_code"]: row
+        for row in await Report.select(
+            Report.case_code, Report.priority, Report.p_bullying, Report.classified_at
+        )
+    }
+    assert (rows["A"]["priority"], rows["A"]["p_bullying"], rows["A"]["classified_at"]) == (
+        "low",
+        0.25,
+        now,
+    )
+    assert (rows["B"]["priority"], rows["B"]["p_bullying"], rows["B"]["classified_at"]) == (
+        "high",
+        None,
+        None,
+    )
