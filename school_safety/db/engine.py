@@ -34,6 +34,7 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.query.base import Query
+from piccolo.querystring import QueryString
 
 from school_safety.config import get_settings
 
@@ -130,7 +131,7 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
             self._readers[loop] = _Readers()
 
     async def run_in_writer_thread(
-        self, batch: list[list[tuple[str, Sequence[Any]]]]
+        self, batch: list[list[tuple[str, list[Any]]]]
     ) -> list[list[Rows]]:
         """Run compiled statements as one IMMEDIATE transaction, in one trip to a thread.
 
@@ -142,7 +143,7 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._batch_thread, self._run_batch, batch)
 
-    def _run_batch(self, batch: list[list[tuple[str, Sequence[Any]]]]) -> list[list[Rows]]:
+    def _run_batch(self, batch: list[list[tuple[str, list[Any]]]]) -> list[list[Rows]]:
         connection = self._batch_connection
         if connection is None:
             connection = sqlite3.connect(**self.connection_kwargs)
@@ -361,19 +362,43 @@ async def write_grouped(*queries: Query[Any, Any]) -> list[Rows]:
 async def _run_together(batch: list[Sequence[Query[Any, Any]]]) -> list[list[Rows]]:
     engine = get_engine()
     if isinstance(engine, KeptWriterSQLiteEngine):
-        statements = [[_compiled(query) for query in queries] for queries in batch]
+        statements = [[_compiled(query, "sqlite") for query in queries] for queries in batch]
         async with _write_lock():
             return await engine.run_in_writer_thread(statements)
     results = []
     async with write_transaction():
+        transaction = engine.current_transaction.get()
+        assert transaction is not None  # write_transaction() just opened it
+        connection = transaction.connection
         for queries in batch:
-            results.append([list(await query.run()) for query in queries])
+            rows = []
+            for query in queries:
+                text, values = _compiled(query, "postgres")
+                rows.append([dict(record) for record in await connection.fetch(text, *values)])
+            results.append(rows)
     return results
 
 
-def _compiled(query: Query[Any, Any]) -> tuple[str, Sequence[Any]]:
+# SQL text per engine and statement shape: Piccolo re-parses the template on every compile.
+_texts: dict[tuple[str, str, int], str] = {}
+_TEXTS_LIMIT = 1000
+
+
+def _compiled(query: Query[Any, Any], engine_type: str) -> tuple[str, list[Any]]:
     (querystring,) = query.querystrings  # every write here is a single statement
-    return querystring.compile_string(engine_type="sqlite")
+    args = querystring.args
+    if any(isinstance(arg, QueryString) for arg in args):
+        # Nested SQL (a sub-select) is spliced into the text: nothing to reuse.
+        return querystring.compile_string(engine_type=engine_type)
+    # With only plain values, the text depends on the template alone and the
+    # values go in as they are: Piccolo's own compile, done once per shape.
+    key = (engine_type, querystring.template, len(args))
+    text = _texts.get(key)
+    if text is None:
+        text, _values = querystring.compile_string(engine_type=engine_type)
+        if len(_texts) < _TEXTS_LIMIT:
+            _texts[key] = text
+    return text, list(args)
 
 
 def _settle(

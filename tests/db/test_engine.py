@@ -137,3 +137,25 @@ async def test_kept_readers_are_shared_see_every_commit_and_close():
     finally:
         engine._open = real_open  # type: ignore[method-assign]
         await close_pool()
+
+
+def test_statement_text_reused_per_shape_is_what_piccolo_compiles():
+    from piccolo.querystring import QueryString
+
+    from school_safety.db.engine import _compiled
+
+    engine_type = "sqlite" if is_sqlite() else "postgres"
+
+    def piccolo(query):
+        (querystring,) = query.querystrings
+        return querystring.compile_string(engine_type=engine_type)
+
+    queries = [
+        Region.update({Region.name_kk: "a", Region.name_ru: "b"}).where(Region.code == "X"),
+        Region.update({Region.name_kk: "c", Region.name_ru: "d"}).where(Region.code == "Y"),
+        Region.raw("UPDATE region SET name_en = {} WHERE code = {}", "e", "Z"),
+        Region.raw("UPDATE region SET name_en = {} WHERE code = ({})", "f", QueryString("{}", "W")),
+    ]
+    for query in [*queries, *queries]:  # the second time from the reused text
+        text, values = _compiled(query, engine_type)
+        assert (text, list(values)) == (piccolo(query)[0], list(piccolo(query)[1]))
