@@ -10,11 +10,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import anyio.to_thread
-from piccolo.columns import Column
-from piccolo.querystring import QueryString
 
 from school_safety.classifier.crisis import crisis_hits
 from school_safety.classifier.labels import (
@@ -28,7 +25,7 @@ from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.store import get_classifier, is_loaded
 from school_safety.db.engine import write_grouped, write_transaction
-from school_safety.db.statements import update_query
+from school_safety.db.statements import update_statement
 from school_safety.reports.tables import Report
 
 logger = logging.getLogger("school_safety.classifier")
@@ -64,22 +61,24 @@ async def _predict(text: str) -> Prediction:
 
 
 async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence[str]) -> None:
-    values: dict[Column, Any] = {
-        Report.classification: "classified",
-        Report.priority: priority_for(prediction.flags, prediction.probabilities, quick_choices),
-        Report.p_bullying: prediction.probabilities["bullying"],
-        Report.p_cyberbullying: prediction.probabilities["cyberbullying"],
-        Report.p_suicide_risk: prediction.probabilities["suicide_risk"],
-        Report.flags: ";".join(label for label in LABELS if label in prediction.flags),
-        Report.crisis_phrases: "; ".join(prediction.crisis_phrases),
-        Report.model_version: prediction.model,
-        Report.classified_at: datetime.now(UTC),
+    values = {
+        "classification": "classified",
+        "priority": priority_for(prediction.flags, prediction.probabilities, quick_choices),
+        "p_bullying": prediction.probabilities["bullying"],
+        "p_cyberbullying": prediction.probabilities["cyberbullying"],
+        "p_suicide_risk": prediction.probabilities["suicide_risk"],
+        "flags": ";".join(label for label in LABELS if label in prediction.flags),
+        "crisis_phrases": "; ".join(prediction.crisis_phrases),
+        "model_version": prediction.model,
+        "classified_at": datetime.now(UTC),
     }
-
     # Shared with other requests' results: classification must not double the cost of a report.
     # A second run (the retry job in another process) changes nothing.
-    unless_done = QueryString('"id" = {} AND "classification" <> {}', report_id, "classified")
-    await write_grouped(update_query(Report, values, unless_done))
+    await write_grouped(
+        update_statement(
+            Report, values, '"id" = {} AND "classification" <> {}', report_id, "classified"
+        )
+    )
 
 
 async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:

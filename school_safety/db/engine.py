@@ -37,6 +37,7 @@ from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 
 from school_safety.config import get_settings
+from school_safety.db.statements import Statement
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -315,16 +316,18 @@ def contains_text(column: Any, needle: str) -> Any:
 
 # Rows a statement returned (RETURNING); empty for one that returns none.
 Rows = list[dict[str, Any]]
+# A prepared statement (the hot path) or any single-statement Piccolo query.
+Write = Statement | Query[Any, Any]
 _groups: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Group] = weakref.WeakKeyDictionary()
 
 
 class _Group:
     def __init__(self) -> None:
         self.lock = asyncio.Lock()
-        self.pending: list[tuple[Sequence[Query[Any, Any]], asyncio.Future[list[Rows]]]] = []
+        self.pending: list[tuple[Sequence[Write], asyncio.Future[list[Rows]]]] = []
 
 
-async def write_grouped(*queries: Query[Any, Any]) -> list[Rows]:
+async def write_grouped(*queries: Write) -> list[Rows]:
     """Run `queries` in a write transaction shared with whatever else is waiting to write.
 
     Group commit: with many requests at once, one transaction carries all their
@@ -359,7 +362,7 @@ async def write_grouped(*queries: Query[Any, Any]) -> list[Rows]:
     return await done
 
 
-async def _run_together(batch: list[Sequence[Query[Any, Any]]]) -> list[list[Rows]]:
+async def _run_together(batch: list[Sequence[Write]]) -> list[list[Rows]]:
     engine = get_engine()
     if isinstance(engine, KeptWriterSQLiteEngine):
         statements = [[_compiled(query, "sqlite") for query in queries] for queries in batch]
@@ -384,7 +387,9 @@ _texts: dict[tuple[str, str, int], str] = {}
 _TEXTS_LIMIT = 1000
 
 
-def _compiled(query: Query[Any, Any], engine_type: str) -> tuple[str, list[Any]]:
+def _compiled(query: Write, engine_type: str) -> tuple[str, list[Any]]:
+    if isinstance(query, Statement):
+        return query.compile(engine_type)
     (querystring,) = query.querystrings  # every write here is a single statement
     args = querystring.args
     if any(isinstance(arg, QueryString) for arg in args):
@@ -414,7 +419,7 @@ def _settle(
         future.set_result(rows or [])
 
 
-async def _alone(queries: Sequence[Query[Any, Any]], future: asyncio.Future[list[Rows]]) -> None:
+async def _alone(queries: Sequence[Write], future: asyncio.Future[list[Rows]]) -> None:
     try:
         (rows,) = await _run_together([queries])
     except Exception as error:

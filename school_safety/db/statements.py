@@ -1,10 +1,12 @@
 """One-row INSERT and UPDATE statements for the hot path, built once per shape.
 
-`Report(...)` visits every column of the table, and Piccolo's ForeignKey
-attribute access is slow: for the report a pupil is waiting on, building the
-object and its INSERT took a sixth of the whole request, and Piccolo's
-UPDATE another twentieth. Here the SQL text is made once per table and set
-of columns, and each call only supplies the values.
+`Report(...)` visits every column of the table, Piccolo's ForeignKey
+attribute access is slow, and every Piccolo query runs each of its values
+through a round of conversions and checks. For the report a pupil is waiting
+on, that was a fifth of the whole request. Here the SQL text is made once per
+table and set of columns, named as strings, and a call only supplies the
+values, which are plain (text, numbers, times, None) and go to the driver as
+they are.
 
 An INSERT writes only the given columns; the others take their defaults from
 the schema, which Piccolo's migrations wrote from the very same column
@@ -16,62 +18,108 @@ in the same format.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns import Column
 from piccolo.query.methods.raw import Raw
 from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 # A default the schema holds exactly as Piccolo would have written it.
 _CONSTANT_DEFAULTS = (str, int, float, bool, type(None))
-
-_inserts: dict[tuple[type[Table], tuple[Column, ...]], str] = {}
-_updates: dict[tuple[type[Table], tuple[Column, ...], str], str] = {}
+_PLACEHOLDER = "{}"
 
 
-def _insert(table: type[Table], columns: tuple[Column, ...]) -> str:
-    given = {column._meta.name for column in columns}
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """SQL with `{}` for each value, and the values.
+
+    A value that is itself a Statement goes into the text as SQL (a sub-select
+    for a key, say). Run through `write_grouped`, or as a Piccolo query by
+    `as_query()` inside a transaction.
+    """
+
+    table: type[Table]
+    template: str
+    values: tuple[Any, ...]
+
+    def compile(self, engine_type: str) -> tuple[str, list[Any]]:
+        """The engine's SQL text (`?` or `$n` placeholders) and its values in order."""
+        values: list[Any] = []
+        return self._compile(engine_type, values), values
+
+    def _compile(self, engine_type: str, values: list[Any]) -> str:
+        parts = self.template.split(_PLACEHOLDER)
+        text = [parts[0]]
+        for value, part in zip(self.values, parts[1:], strict=True):
+            if isinstance(value, Statement):
+                text.append(value._compile(engine_type, values))
+            else:
+                values.append(value)
+                text.append("?" if engine_type == "sqlite" else f"${len(values)}")
+            text.append(part)
+        return "".join(text)
+
+    def as_query(self) -> Raw:
+        return self.table.raw(self.template, *(_as_querystring(v) for v in self.values))
+
+
+def _as_querystring(value: Any) -> Any:
+    if isinstance(value, Statement):
+        return QueryString(value.template, *(_as_querystring(v) for v in value.values))
+    return value
+
+
+_inserts: dict[tuple[type[Table], tuple[str, ...]], str] = {}
+_updates: dict[tuple[type[Table], tuple[str, ...], str], str] = {}
+
+
+def _db_names(table: type[Table], names: tuple[str, ...]) -> list[str]:
+    columns = {column._meta.name: column for column in table._meta.columns}
+    unknown = [name for name in names if name not in columns]
+    if unknown:
+        raise ValueError(f"{table.__name__} has no column {', '.join(unknown)}")
+    return [columns[name]._meta.db_column_name for name in names]
+
+
+def _insert(table: type[Table], names: tuple[str, ...]) -> str:
     primary_key = table._meta.primary_key._meta.name
     for column in table._meta.columns:
         name = column._meta.name
-        if name in given or name == primary_key:
+        if name in names or name == primary_key:
             continue
         if not isinstance(column.default, _CONSTANT_DEFAULTS):
             raise ValueError(f"{table.__name__}.{name} has a computed default: give it a value")
-    names = ", ".join(f'"{column._meta.db_column_name}"' for column in columns)
-    # Piccolo turns each {} into the engine's own placeholder (? or $n).
-    placeholders = ", ".join("{}" for _ in columns)
+    columns = ", ".join(f'"{name}"' for name in _db_names(table, names))
+    placeholders = ", ".join(_PLACEHOLDER for _ in names)
     # Names come from the table's definition, values only ever as parameters.
     return (
-        f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({placeholders}) '  # noqa: S608
+        f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({placeholders}) '  # noqa: S608
         f'RETURNING "{table._meta.primary_key._meta.db_column_name}" AS id'
     )
 
 
-def insert_query(table: type[Table], values: Mapping[Column, Any]) -> Raw:
-    """The INSERT of one row of `table`; its rows are `[{"id": <primary key>}]`.
-
-    A value may be a QueryString, which goes into the statement as SQL (a
-    sub-select for a key, say); every other value is a parameter.
-    """
-    columns = tuple(values)
-    key = (table, columns)
-    statement = _inserts.get(key)
-    if statement is None:
-        statement = _inserts[key] = _insert(table, columns)
-    return table.raw(statement, *values.values())
+def insert_statement(table: type[Table], values: Mapping[str, Any]) -> Statement:
+    """The INSERT of one row of `table`, columns named; its rows are `[{"id": <key>}]`."""
+    names = tuple(values)
+    key = (table, names)
+    template = _inserts.get(key)
+    if template is None:
+        template = _inserts[key] = _insert(table, names)
+    return Statement(table, template, tuple(values.values()))
 
 
-def update_query(table: type[Table], values: Mapping[Column, Any], where: QueryString) -> Raw:
-    """The UPDATE of `table`'s rows that match `where` (SQL with {} for its values)."""
-    columns = tuple(values)
-    key = (table, columns, where.template)
-    statement = _updates.get(key)
-    if statement is None:
-        assignments = ", ".join(f'"{column._meta.db_column_name}" = {{}}' for column in columns)
+def update_statement(
+    table: type[Table], values: Mapping[str, Any], where: str, *where_values: Any
+) -> Statement:
+    """The UPDATE of `table`'s rows matching `where` (SQL with `{}` for `where_values`)."""
+    names = tuple(values)
+    key = (table, names, where)
+    template = _updates.get(key)
+    if template is None:
+        assignments = ", ".join(f'"{name}" = {_PLACEHOLDER}' for name in _db_names(table, names))
         # Names come from the table's definition, values only ever as parameters.
-        statement = _updates[key] = (
-            f'UPDATE "{table._meta.tablename}" SET {assignments} WHERE {where.template}'  # noqa: S608
+        template = _updates[key] = (
+            f'UPDATE "{table._meta.tablename}" SET {assignments} WHERE {where}'  # noqa: S608
         )
-    return table.raw(statement, *values.values(), *where.args)
+    return Statement(table, template, (*values.values(), *where_values))

@@ -127,6 +127,6 @@ async def add_evidence(report_id: int, files: list[bytes]) -> int:
         raise ReportInvalid(errors)
     async with write_transaction():
         for picture in evidence_rows(report_id, images, "follow_up"):
-            await picture
+            await picture.as_query()
         await Report.update({Report.updated_at: datetime.now(UTC)}).where(Report.id == report_id)
     return len(images)

@@ -15,13 +15,11 @@ from typing import Any
 
 import anyio.to_thread
 import asyncpg
-from piccolo.query.methods.raw import Raw
-from piccolo.querystring import QueryString
 
 from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
 from school_safety.db.engine import is_unique_violation, write_grouped
-from school_safety.db.insert import insert_query
+from school_safety.db.statements import Statement, insert_statement
 from school_safety.i18n import LANGUAGES, N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.evidence import (
@@ -114,21 +112,21 @@ def _one_of(value: str, allowed: dict[str, str], name: str, errors: dict[str, st
 
 
 def evidence_rows(
-    report: int | QueryString, images: list[CleanImage], added_with: str
-) -> list[Raw]:
+    report: int | Statement, images: list[CleanImage], added_with: str
+) -> list[Statement]:
     """One INSERT per picture; `report` is the report's id, or SQL that selects it."""
     now = datetime.now(UTC)
     return [
-        insert_query(
+        insert_statement(
             Evidence,
             {
-                Evidence.report: report,
-                Evidence.content_type: image.content_type,
-                Evidence.data: image.data,
-                Evidence.width: image.width,
-                Evidence.height: image.height,
-                Evidence.added_with: added_with,
-                Evidence.created_at: now,
+                "report": report,
+                "content_type": image.content_type,
+                "data": image.data,
+                "width": image.width,
+                "height": image.height,
+                "added_with": added_with,
+                "created_at": now,
             },
         )
         for image in images
@@ -183,20 +181,20 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     now = datetime.now(UTC)
     report_id, case_code, receipt = await _insert_report(
         {
-            Report.school: school.id,
-            Report.language: language,
-            Report.text: text,
-            Report.quick_choices: ",".join(quick_choices),
-            Report.location: location,
-            Report.location_detail: location_detail,
-            Report.happened: happened,
-            Report.people_involved: people,
-            Report.reporter_role: reporter_role,
-            Report.signed_name: signed_name,
-            Report.signed_contact: signed_contact,
-            Report.channel: draft.channel,
-            Report.created_at: now,
-            Report.updated_at: now,
+            "school": school.id,
+            "language": language,
+            "text": text,
+            "quick_choices": ",".join(quick_choices),
+            "location": location,
+            "location_detail": location_detail,
+            "happened": happened,
+            "people_involved": people,
+            "reporter_role": reporter_role,
+            "signed_name": signed_name,
+            "signed_contact": signed_contact,
+            "channel": draft.channel,
+            "created_at": now,
+            "updated_at": now,
         },
         images,
     )
@@ -207,7 +205,7 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     )
 
 
-async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tuple[int, str, str]:
+async def _insert_report(values: dict[str, Any], images: list[CleanImage]) -> tuple[int, str, str]:
     """Store the report and its pictures in one transaction: (its id, case code, receipt).
 
     A fresh case code and receipt per attempt: clashes are vanishingly rare,
@@ -215,14 +213,16 @@ async def _insert_report(values: dict[Any, Any], images: list[CleanImage]) -> tu
     """
     for attempt in range(CASE_CODE_ATTEMPTS):
         receipt, case_code = new_receipt(), new_case_code()
-        row = {**values, Report.case_code: case_code, Report.receipt_hash: receipt_hash(receipt)}
+        row = {**values, "case_code": case_code, "receipt_hash": receipt_hash(receipt)}
         # The pictures find their report by its case code: its id is not known
         # until the transaction that stores them both has run.
-        by_case_code = QueryString('(SELECT "id" FROM "report" WHERE "case_code" = {})', case_code)
+        by_case_code = Statement(
+            Report, '(SELECT "id" FROM "report" WHERE "case_code" = {})', (case_code,)
+        )
         try:
             # Shared with reports sent at the same moment: one commit for all of them.
             rows, *_pictures = await write_grouped(
-                insert_query(Report, row), *evidence_rows(by_case_code, images, "report")
+                insert_statement(Report, row), *evidence_rows(by_case_code, images, "report")
             )
             return int(rows[0]["id"]), case_code, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:

@@ -6,84 +6,93 @@ from datetime import UTC, datetime
 
 import pytest
 
-from school_safety.db.engine import write_transaction
-from school_safety.db.statements import insert_query
+from school_safety.db.engine import write_grouped, write_transaction
+from school_safety.db.statements import Statement, insert_statement, update_statement
 from school_safety.reports.tables import Report
 from school_safety.staff.tables import StaffAccount
 
 # What differs between two reports by design.
 OWN = {"id", "case_code", "receipt_hash"}
+NOW = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
+
+
+def _report(schools, code: str, text: str = "Мені {} ұрады") -> dict:
+    return {
+        "school": schools["AST-001"].id,
+        "language": "kk",
+        "text": text,  # braces in a value are data, not placeholders
+        "case_code": code,
+        "receipt_hash": code * 64,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
 
 
 async def test_a_row_inserted_here_equals_one_piccolo_inserted(schools):
-    now = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-    given = {
-        Report.school: schools["AST-001"].id,
-        Report.language: "kk",
-        Report.text: "Мені {} ұрады",  # braces in a value are data, not placeholders
-        Report.created_at: now,
-        Report.updated_at: now,
-    }
+    ((fast,),) = await write_grouped(insert_statement(Report, _report(schools, "F")))
     async with write_transaction():
-        rows = await insert_query(
-            Report, {**given, Report.case_code: "FAST", Report.receipt_hash: "f" * 64}
-        )
-        fast_id = rows[0]["id"]
-        await Report({**given, Report.case_code: "SLOW", Report.receipt_hash: "s" * 64}).save()
-    fast = await Report.select().where(Report.id == fast_id).first()
-    slow = await Report.select().where(Report.case_code == "SLOW").first()
-    assert fast is not None and slow is not None
-    assert fast["text"] == "Мені {} ұрады" and fast["created_at"] == now
-    assert {k: v for k, v in fast.items() if k not in OWN} == {
-        k: v for k, v in slow.items() if k not in OWN
-    }
+        # The same statement as a Piccolo query, inside a transaction of its own.
+        await insert_statement(Report, _report(schools, "Q")).as_query()
+        values = _report(schools, "S")
+        await Report({getattr(Report, name): value for name, value in values.items()}).save()
+    rows = {row["case_code"]: row for row in await Report.select()}
+    assert rows["F"]["id"] == fast["id"]
+    assert rows["F"]["text"] == "Мені {} ұрады" and rows["F"]["created_at"] == NOW
+    piccolo = {k: v for k, v in rows["S"].items() if k not in OWN}
+    for code in ("F", "Q"):
+        assert {k: v for k, v in rows[code].items() if k not in OWN} == piccolo
 
 
 async def test_a_column_with_a_computed_default_must_be_given(schools):
+    values = _report(schools, "X")
+    del values["created_at"]
     with pytest.raises(ValueError, match="created_at"):
-        insert_query(
-            Report,
-            {Report.school: schools["AST-001"].id, Report.case_code: "X", Report.receipt_hash: "x"},
-        )
+        insert_statement(Report, values)
+
+
+def test_an_unknown_column_is_refused():
+    with pytest.raises(ValueError, match="no column colour"):
+        update_statement(Report, {"colour": "red"}, '"id" = {}', 1)
+
+
+def test_a_sub_select_is_spliced_in_and_the_placeholders_numbered():
+    inner = Statement(Report, '(SELECT "id" FROM "report" WHERE "case_code" = {})', ("AB",))
+    outer = Statement(Report, "INSERT INTO t (a, b, c) VALUES ({}, {}, {})", (1, inner, 3))
+    assert outer.compile("sqlite") == (
+        'INSERT INTO t (a, b, c) VALUES (?, (SELECT "id" FROM "report" WHERE "case_code" = ?), ?)',
+        [1, "AB", 3],
+    )
+    assert outer.compile("postgres") == (
+        "INSERT INTO t (a, b, c) VALUES "
+        '($1, (SELECT "id" FROM "report" WHERE "case_code" = $2), $3)',
+        [1, "AB", 3],
+    )
 
 
 async def test_it_joins_the_surrounding_transaction():
     with pytest.raises(RuntimeError):
         async with write_transaction():
-            await insert_query(
-                StaffAccount,
-                {
-                    StaffAccount.username: "ghost",
-                    StaffAccount.created_at: datetime.now(UTC),
-                },
-            )
+            await insert_statement(
+                StaffAccount, {"username": "ghost", "created_at": datetime.now(UTC)}
+            ).as_query()
             raise RuntimeError("roll back")
     assert await StaffAccount.count() == 0
 
 
 async def test_an_update_sets_the_given_columns_of_the_matching_rows_only(schools):
-    from piccolo.querystring import QueryString
-
-    from school_safety.db.statements import update_query
-
-    now = datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
-    async with write_transaction():
-        for code in ("A", "B"):
-            await insert_query(
-                Report,
-                {
-                    Report.school: schools["AST-001"].id,
-                    Report.case_code: code,
-                    Report.receipt_hash: code * 64,
-                    Report.created_at: now,
-                    Report.updated_at: now,
-                },
-            )
-        await update_query(
+    await write_grouped(
+        insert_statement(Report, _report(schools, "A")),
+        insert_statement(Report, _report(schools, "B")),
+    )
+    await write_grouped(
+        update_statement(
             Report,
-            {Report.priority: "low", Report.p_bullying: 0.25, Report.classified_at: now},
-            QueryString('"case_code" = {} AND "priority" <> {}', "A", "low"),
+            {"priority": "low", "p_bullying": 0.25, "classified_at": NOW},
+            '"case_code" = {} AND "priority" <> {}',
+            "A",
+            "low",
         )
+    )
     rows = {
         row["case_code"]: row
         for row in await Report.select(
@@ -93,7 +102,7 @@ async def test_an_update_sets_the_given_columns_of_the_matching_rows_only(school
     assert (rows["A"]["priority"], rows["A"]["p_bullying"], rows["A"]["classified_at"]) == (
         "low",
         0.25,
-        now,
+        NOW,
     )
     assert (rows["B"]["priority"], rows["B"]["p_bullying"], rows["B"]["classified_at"]) == (
         "high",
