@@ -46,7 +46,17 @@ class Statement:
     def compile(self, engine_type: str) -> tuple[str, list[Any]]:
         """The engine's SQL text (`?` or `$n` placeholders) and its values in order."""
         values: list[Any] = []
-        return self._compile(engine_type, values), values
+        if any(isinstance(value, Statement) for value in self.values):
+            return self._compile(engine_type, values), values
+        # Without a sub-statement, the text depends on the template alone.
+        key = (engine_type, self.template)
+        text = _plain_texts.get(key)
+        if text is None:
+            text = self._compile(engine_type, values)
+            if len(_plain_texts) < _PLAIN_TEXTS_LIMIT:
+                _plain_texts[key] = text
+            return text, values
+        return text, list(self.values)
 
     def _compile(self, engine_type: str, values: list[Any]) -> str:
         parts = self.template.split(_PLACEHOLDER)
@@ -70,6 +80,9 @@ def _as_querystring(value: Any) -> Any:
     return value
 
 
+# Compiled text per engine and template, for statements whose values are all plain.
+_plain_texts: dict[tuple[str, str], str] = {}
+_PLAIN_TEXTS_LIMIT = 1000
 _inserts: dict[tuple[type[Table], tuple[str, ...]], str] = {}
 _updates: dict[tuple[type[Table], tuple[str, ...], str], str] = {}
 

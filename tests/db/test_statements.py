@@ -109,3 +109,17 @@ async def test_an_update_sets_the_given_columns_of_the_matching_rows_only(school
         None,
         None,
     )
+
+
+def test_one_template_with_a_plain_value_then_a_sub_select_compiles_each_rightly():
+    template = "INSERT INTO t (a, b) VALUES ({}, {})"
+    inner = Statement(Report, "(SELECT 7 WHERE {} = {})", ("x", "y"))
+    for _ in range(2):  # the second time from what the first one left behind
+        assert Statement(Report, template, (1, 2)).compile("postgres") == (
+            "INSERT INTO t (a, b) VALUES ($1, $2)",
+            [1, 2],
+        )
+        assert Statement(Report, template, (1, inner)).compile("postgres") == (
+            "INSERT INTO t (a, b) VALUES ($1, (SELECT 7 WHERE $2 = $3))",
+            [1, "x", "y"],
+        )
