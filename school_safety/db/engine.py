@@ -8,7 +8,7 @@ Since writes are one at a time anyway, they share one long-lived connection
 per event loop: opening a connection (and its thread) costs twice the write.
 While the app runs (between open_pool and close_pool), reads outside a
 transaction borrow one of a few kept reader connections instead of Piccolo's
-connection per query; elsewhere (commands, tests) nothing outlives its event
+connection per query; elsewhere (commands, tests) no reader outlives its event
 loop. Every statement is one trip to its connection's thread instead of three
 or four: under load those trips, not SQLite, are what a request waits for.
 
@@ -85,7 +85,12 @@ class _Readers:
 
 
 class KeptWriterSQLiteEngine(SQLiteEngine):
-    """SQLite that keeps its connections: one writer and a few readers per event loop."""
+    """SQLite that keeps its connections.
+
+    Per event loop, one writer for write transactions and a few readers; per
+    process, one thread with a connection of its own for grouped writes
+    (write_grouped). Every writer waits for the same write lock.
+    """
 
     def __init__(self, path: str, **connection_kwargs: Any):
         super().__init__(path=path, **connection_kwargs)
