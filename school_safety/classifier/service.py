@@ -60,7 +60,7 @@ async def _predict(text: str) -> Prediction:
     return classifier.predict(text)
 
 
-async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence[str]) -> None:
+async def _store(case_code: str, prediction: Prediction, quick_choices: Sequence[str]) -> None:
     values = {
         "classification": "classified",
         "priority": priority_for(prediction.flags, prediction.probabilities, quick_choices),
@@ -76,12 +76,12 @@ async def _store(report_id: int, prediction: Prediction, quick_choices: Sequence
     # A second run (the retry job in another process) changes nothing.
     await write_grouped(
         update_statement(
-            Report, values, '"id" = {} AND "classification" <> {}', report_id, "classified"
+            Report, values, '"case_code" = {} AND "classification" <> {}', case_code, "classified"
         )
     )
 
 
-async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> None:
+async def _mark_unclassified(case_code: str, quick_choices: Sequence[str]) -> None:
     priority = priority_for((), {}, quick_choices)
     async with write_transaction():
         await Report.update(
@@ -90,23 +90,23 @@ async def _mark_unclassified(report_id: int, quick_choices: Sequence[str]) -> No
                 Report.priority: "critical" if priority == "critical" else UNCLASSIFIED_PRIORITY,
                 Report.classification_attempts: Report.classification_attempts + 1,
             }
-        ).where((Report.id == report_id) & (Report.classification != "classified"))
+        ).where((Report.case_code == case_code) & (Report.classification != "classified"))
 
 
-async def classify_report(report_id: int, text: str, quick_choices: Sequence[str]) -> Outcome:
-    """Classify a stored report; never raises."""
+async def classify_report(case_code: str, text: str, quick_choices: Sequence[str]) -> Outcome:
+    """Classify a stored report, found by its case code; never raises."""
     prediction: Prediction | None = None
     try:
         prediction = await _predict(text)
-        await _store(report_id, prediction, quick_choices)
+        await _store(case_code, prediction, quick_choices)
     except Exception:
-        logger.exception("Classification failed for report %s; it stays high priority", report_id)
+        logger.exception("Classification failed for case %s; it stays high priority", case_code)
         prediction = None
         try:
-            await _mark_unclassified(report_id, quick_choices)
+            await _mark_unclassified(case_code, quick_choices)
         except Exception:
             # The report is stored as `pending`, which the retry job also picks up.
-            logger.exception("Could not mark report %s unclassified", report_id)
+            logger.exception("Could not mark case %s unclassified", case_code)
     return Outcome(prediction=prediction, crisis=signals_crisis(text, quick_choices, prediction))
 
 
@@ -114,7 +114,7 @@ async def reclassify_pending(now: datetime | None = None) -> int:
     """Classify what was left pending or failed; safe to run twice or in several processes."""
     cutoff = (now or datetime.now(UTC)) - RETRY_AFTER
     rows = (
-        await Report.select(Report.id, Report.text, Report.quick_choices)
+        await Report.select(Report.case_code, Report.text, Report.quick_choices)
         .where(
             Report.classification.is_in(["pending", "unclassified"]) & (Report.created_at < cutoff)
         )
@@ -124,6 +124,6 @@ async def reclassify_pending(now: datetime | None = None) -> int:
     done = 0
     for row in rows:
         choices = [c for c in row["quick_choices"].split(",") if c]
-        outcome = await classify_report(row["id"], row["text"], choices)
+        outcome = await classify_report(row["case_code"], row["text"], choices)
         done += outcome.prediction is not None
     return done

@@ -25,6 +25,7 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
@@ -136,20 +137,19 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         if loop not in self._readers:
             self._readers[loop] = _Readers()
 
-    async def run_in_writer_thread(
-        self, batch: list[list[tuple[str, list[Any]]]]
-    ) -> list[list[Rows]]:
-        """Run compiled statements as one IMMEDIATE transaction, in one trip to a thread.
+    async def run_in_writer_thread(self, runs: list[_Run]) -> list[tuple[tuple[int, int], Rows]]:
+        """Run the statements as one IMMEDIATE transaction, in one trip to a thread.
 
+        Returns the rows of the statements that return rows, by their slot.
         Callers hold the write lock. The thread keeps a plain sqlite3 connection
         of its own, set up as Piccolo sets up its connections.
         """
         if self._batch_thread is None:
             self._batch_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._batch_thread, self._run_batch, batch)
+        return await loop.run_in_executor(self._batch_thread, self._run_batch, runs)
 
-    def _run_batch(self, batch: list[list[tuple[str, list[Any]]]]) -> list[list[Rows]]:
+    def _run_batch(self, runs: list[_Run]) -> list[tuple[tuple[int, int], Rows]]:
         connection = self._batch_connection
         if connection is None:
             connection = sqlite3.connect(**self.connection_kwargs)
@@ -157,17 +157,21 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
             connection.execute("PRAGMA foreign_keys = 1")
             self._batch_connection = connection
         connection.execute("BEGIN IMMEDIATE")
+        rows = []
         try:
-            results = [
-                [connection.execute(sql, args).fetchall() for sql, args in statements]
-                for statements in batch
-            ]
+            for run in runs:
+                if run.many:
+                    connection.executemany(run.text, run.values)
+                else:
+                    rows.append(
+                        (run.slots[0], connection.execute(run.text, run.values[0]).fetchall())
+                    )
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")
             raise
-        return results
+        return rows
 
     def _close_batch_connection(self) -> None:
         if self._batch_connection is not None:
@@ -367,23 +371,54 @@ async def write_grouped(*queries: Write) -> list[Rows]:
     return await done
 
 
+@dataclass
+class _Run:
+    """Statements of one transaction that go to the driver in one call."""
+
+    text: str
+    values: list[list[Any]]  # one list of values per statement
+    slots: list[tuple[int, int]]  # (caller, position) of each statement, for its rows
+    # Prepared statements return no rows: a run of the same one is one executemany.
+    many: bool
+
+
+def _plan(batch: list[Sequence[Write]], engine_type: str) -> list[_Run]:
+    """The batch's statements in order, consecutive repeats of a prepared one merged."""
+    runs: list[_Run] = []
+    for caller, queries in enumerate(batch):
+        for position, query in enumerate(queries):
+            text, values = _compiled(query, engine_type)
+            many = isinstance(query, Statement)
+            last = runs[-1] if runs else None
+            if many and last is not None and last.many and last.text == text:
+                last.values.append(values)
+                last.slots.append((caller, position))
+            else:
+                runs.append(_Run(text, [values], [(caller, position)], many))
+    return runs
+
+
 async def _run_together(batch: list[Sequence[Write]]) -> list[list[Rows]]:
     engine = get_engine()
+    results: list[list[Rows]] = [[[] for _query in queries] for queries in batch]
     if isinstance(engine, KeptWriterSQLiteEngine):
-        statements = [[_compiled(query, "sqlite") for query in queries] for queries in batch]
+        runs = _plan(batch, "sqlite")
         async with _write_lock():
-            return await engine.run_in_writer_thread(statements)
-    results = []
+            for (caller, position), rows in await engine.run_in_writer_thread(runs):
+                results[caller][position] = rows
+        return results
+    runs = _plan(batch, "postgres")
     async with write_transaction():
         transaction = engine.current_transaction.get()
         assert transaction is not None  # write_transaction() just opened it
         connection = transaction.connection
-        for queries in batch:
-            rows = []
-            for query in queries:
-                text, values = _compiled(query, "postgres")
-                rows.append([dict(record) for record in await connection.fetch(text, *values)])
-            results.append(rows)
+        for run in runs:
+            if run.many:
+                await connection.executemany(run.text, run.values)
+            else:
+                (caller, position), (values,) = run.slots[0], run.values
+                records = await connection.fetch(run.text, *values)
+                results[caller][position] = [dict(record) for record in records]
     return results
 
 

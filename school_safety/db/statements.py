@@ -32,10 +32,11 @@ _PLACEHOLDER = "{}"
 
 @dataclass(frozen=True, slots=True)
 class Statement:
-    """SQL with `{}` for each value, and the values.
+    """SQL with `{}` for each value, and the values; it returns no rows.
 
     A value that is itself a Statement goes into the text as SQL (a sub-select
-    for a key, say). Run through `write_grouped`, or as a Piccolo query by
+    for a key, say). Run through `write_grouped`, where a run of the same
+    statement goes to the driver as one call, or as a Piccolo query by
     `as_query()` inside a transaction.
     """
 
@@ -106,14 +107,11 @@ def _insert(table: type[Table], names: tuple[str, ...]) -> str:
     columns = ", ".join(f'"{name}"' for name in _db_names(table, names))
     placeholders = ", ".join(_PLACEHOLDER for _ in names)
     # Names come from the table's definition, values only ever as parameters.
-    return (
-        f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({placeholders}) '  # noqa: S608
-        f'RETURNING "{table._meta.primary_key._meta.db_column_name}" AS id'
-    )
+    return f'INSERT INTO "{table._meta.tablename}" ({columns}) VALUES ({placeholders})'  # noqa: S608
 
 
 def insert_statement(table: type[Table], values: Mapping[str, Any]) -> Statement:
-    """The INSERT of one row of `table`, columns named; its rows are `[{"id": <key>}]`."""
+    """The INSERT of one row of `table`, columns named (find it again by a unique column)."""
     names = tuple(values)
     key = (table, names)
     template = _inserts.get(key)

@@ -74,7 +74,6 @@ class ReportDraft:
 
 @dataclass(frozen=True)
 class SubmittedReport:
-    report_id: int
     case_code: str
     receipt: str
     # The report signals danger: show the pupil where to get help, now.
@@ -179,7 +178,7 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     assert school is not None
 
     now = datetime.now(UTC)
-    report_id, case_code, receipt = await _insert_report(
+    case_code, receipt = await _insert_report(
         {
             "school": school.id,
             "language": language,
@@ -199,14 +198,12 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
         images,
     )
     # Only now, with the report safely stored, may anything that can fail run.
-    outcome = await classify_report(report_id, text, quick_choices)
-    return SubmittedReport(
-        report_id=report_id, case_code=case_code, receipt=receipt, crisis=outcome.crisis
-    )
+    outcome = await classify_report(case_code, text, quick_choices)
+    return SubmittedReport(case_code=case_code, receipt=receipt, crisis=outcome.crisis)
 
 
-async def _insert_report(values: dict[str, Any], images: list[CleanImage]) -> tuple[int, str, str]:
-    """Store the report and its pictures in one transaction: (its id, case code, receipt).
+async def _insert_report(values: dict[str, Any], images: list[CleanImage]) -> tuple[str, str]:
+    """Store the report and its pictures in one transaction: (its case code, receipt).
 
     A fresh case code and receipt per attempt: clashes are vanishingly rare,
     and the unique constraints, not a look-up first, are what catch one.
@@ -221,10 +218,10 @@ async def _insert_report(values: dict[str, Any], images: list[CleanImage]) -> tu
         )
         try:
             # Shared with reports sent at the same moment: one commit for all of them.
-            rows, *_pictures = await write_grouped(
+            await write_grouped(
                 insert_statement(Report, row), *evidence_rows(by_case_code, images, "report")
             )
-            return int(rows[0]["id"]), case_code, receipt
+            return case_code, receipt
         except (sqlite3.IntegrityError, asyncpg.exceptions.UniqueViolationError) as error:
             if not is_unique_violation(error) or attempt == CASE_CODE_ATTEMPTS - 1:
                 raise

@@ -107,7 +107,7 @@ async def test_a_report_already_classified_is_not_overwritten(client, schools):
     response = (await file(client, PLAIN)).json()
     report_id = await support.report_id_for(response["case"])
     before = await Report.select().where(Report.id == report_id).first()
-    outcome = await service.classify_report(report_id, SUICIDAL_RU, [])
+    outcome = await service.classify_report(response["case"], SUICIDAL_RU, [])
     assert outcome.prediction is not None
     after = await Report.select().where(Report.id == report_id).first()
     assert after["flags"] == before["flags"] and after["priority"] == before["priority"]
