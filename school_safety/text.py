@@ -27,3 +27,13 @@ def clean_text(raw: str) -> str:
 def clean_line(raw: str) -> str:
     """A single-line field: clean_text with every run of white space folded to one space."""
     return " ".join(clean_text(raw).split())
+
+
+def parse_id(raw: str) -> int | None:
+    """A row id typed or chosen in a form or query string; None if it cannot be one.
+
+    ASCII digits only ("²" is a digit to Python, not to int()), and at most nine
+    of them, so that it fits PostgreSQL's integer.
+    """
+    value = raw.strip()
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None

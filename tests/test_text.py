@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from school_safety.text import clean_line, clean_text
+from school_safety.text import clean_line, clean_text, parse_id
 
 
 def _dropped_by_category(ch: str) -> bool:
@@ -25,3 +25,10 @@ def test_exactly_the_control_surrogate_and_private_use_characters_are_dropped():
 def test_line_ends_nfc_and_outer_space():
     assert clean_text("  е\u0308ж\r\nтаңертең\rбүгін\x00\t!  ") == "ёж\nтаңертең\nбүгін\t!"
     assert clean_line(" бір \n\n екі\tүш ") == "бір екі үш"
+
+
+def test_ids_are_ascii_digits_that_fit_an_integer_column():
+    assert parse_id(" 42 ") == 42
+    assert parse_id("999999999") == 999_999_999
+    for bad in ("", "-1", "4.2", "²", "٣", "1" * 10, "12a"):
+        assert parse_id(bad) is None, bad

@@ -23,6 +23,7 @@ from school_safety.admin.service import Invalid, Missing, Problem
 from school_safety.i18n import N_, gettext
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
+from school_safety.text import parse_id
 from school_safety.web.headers import NO_STORE
 
 # A row id: PostgreSQL's integer ids end at 2**31 - 1; a larger number is a 400, not a 500.
@@ -52,11 +53,6 @@ def _values(form: Any) -> dict[str, str]:
 def _notice(done: str) -> str | None:
     message = NOTICES.get(done)
     return gettext(message) if message else None
-
-
-def _number(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 class AdminPages(Controller):
@@ -168,7 +164,7 @@ class AdminPages(Controller):
         page: FromQuery[int] = 1,
     ) -> Template:
         query = q.strip()[:SEARCH_MAX_CHARS]
-        region_id = _number(region)
+        region_id = parse_id(region)
         found = await service.list_schools(query, region_id, page)
         return self._page(
             request,

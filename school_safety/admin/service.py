@@ -27,6 +27,7 @@ from school_safety.schools.tables import Region, School
 from school_safety.staff.passwords import hash_password
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLES
 from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
+from school_safety.text import parse_id
 
 LANGS = ("kk", "ru", "en")
 PAGE_SIZE = 100
@@ -162,11 +163,10 @@ class Checker:
         if not value:
             self.fail(name, if_empty)
             return None
-        # ASCII digits only ("²" is a digit to Python), and within PostgreSQL's integer.
-        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        region_id = parse_id(value)
+        if region_id is None:
             self.fail(name, CHOOSE_REGION)
-            return None
-        return int(value)
+        return region_id
 
     def school_codes(self, name: str = "school_codes") -> list[str]:
         """Codes separated by `;`, `,` or spaces, in capitals, each once."""

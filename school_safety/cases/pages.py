@@ -28,6 +28,7 @@ from school_safety.reports.tables import Evidence
 from school_safety.schools.tables import School
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLE_NAMES, StaffUser
+from school_safety.text import parse_id
 from school_safety.web.headers import NO_STORE
 
 READERS = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
@@ -99,7 +100,7 @@ class CasePages(Controller):
         filters = QueueFilters(
             status=status,
             label=label,
-            school_id=int(school) if school.isdigit() else None,
+            school_id=parse_id(school),
             period=period,
             search=q,
         )

@@ -20,6 +20,7 @@ gone", "won t") must match whole.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -75,22 +76,19 @@ def _matches(words: list[str], position: int, cue: tuple[str, ...]) -> bool:
     )
 
 
+def _found(normalised_text: str) -> Iterator[tuple[str, ...]]:
+    words = normalised_text.split()
+    for position, word in enumerate(words):
+        for cue in _cues_starting(word):
+            if _matches(words, position, cue):
+                yield cue
+
+
 def risk_cues(normalised_text: str) -> list[str]:
     """The risk cues found in an already normalised text, each as its normalised words."""
-    words = normalised_text.split()
-    found = {
-        " ".join(cue)
-        for position, word in enumerate(words)
-        for cue in _cues_starting(word)
-        if _matches(words, position, cue)
-    }
-    return sorted(found)
+    return sorted({" ".join(cue) for cue in _found(normalised_text)})
 
 
 def has_risk_cue(normalised_text: str) -> bool:
-    words = normalised_text.split()
-    return any(
-        _matches(words, position, cue)
-        for position, word in enumerate(words)
-        for cue in _cues_starting(word)
-    )
+    # Stops at the first cue: this runs for every text between the two thresholds.
+    return next(_found(normalised_text), None) is not None

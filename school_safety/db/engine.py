@@ -35,7 +35,6 @@ from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from piccolo.query.base import Query
-from piccolo.querystring import QueryString
 
 from school_safety.config import get_settings
 from school_safety.db.statements import Statement
@@ -422,28 +421,12 @@ async def _run_together(batch: list[Sequence[Write]]) -> list[list[Rows]]:
     return results
 
 
-# SQL text per engine and statement shape: Piccolo re-parses the template on every compile.
-_texts: dict[tuple[str, str, int], str] = {}
-_TEXTS_LIMIT = 1000
-
-
 def _compiled(query: Write, engine_type: str) -> tuple[str, list[Any]]:
     if isinstance(query, Statement):
-        return query.compile(engine_type)
+        return query.compile(engine_type)  # the hot path: text reused per shape
     (querystring,) = query.querystrings  # every write here is a single statement
-    args = querystring.args
-    if any(isinstance(arg, QueryString) for arg in args):
-        # Nested SQL (a sub-select) is spliced into the text: nothing to reuse.
-        return querystring.compile_string(engine_type=engine_type)
-    # With only plain values, the text depends on the template alone and the
-    # values go in as they are: Piccolo's own compile, done once per shape.
-    key = (engine_type, querystring.template, len(args))
-    text = _texts.get(key)
-    if text is None:
-        text, _values = querystring.compile_string(engine_type=engine_type)
-        if len(_texts) < _TEXTS_LIMIT:
-            _texts[key] = text
-    return text, list(args)
+    text, values = querystring.compile_string(engine_type=engine_type)
+    return text, list(values)
 
 
 def _settle(

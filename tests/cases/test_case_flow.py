@@ -45,6 +45,16 @@ async def test_queue_puts_critical_first_and_shows_only_own_schools(client, scho
     assert mild["case"] in searched.text and critical["case"] not in searched.text
 
 
+async def test_a_malformed_school_filter_shows_every_school_not_an_error(client, schools):
+    critical = await filed(client, SUICIDAL)
+    await signed_in_psychologist(client)
+    # "²" is a digit to str.isdigit() but not to int(); 20 digits overflow PostgreSQL's integer.
+    for school in ("²", "9" * 20, "abc", ""):
+        page = await client.get("/staff/", params={"school": school})
+        assert page.status_code == 200, school
+        assert critical["case"] in page.text, school
+
+
 async def test_out_of_scope_case_is_404(client, schools):
     other = await filed(client, BULLYING, school="AKT-001")
     await signed_in_psychologist(client)

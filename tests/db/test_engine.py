@@ -125,6 +125,9 @@ async def test_kept_readers_are_shared_see_every_commit_and_close():
         assert await asyncio.gather(*(write_then_read(n) for n in range(50))) == [1] * 50
         # 50 concurrent reads, a handful of connections (the writer is one more).
         assert opened <= SQLITE_READERS + 1
+        # ...and they were kept readers, not Piccolo's connection per query.
+        kept = engine._readers[asyncio.get_running_loop()]
+        assert opened >= 2 and 1 <= len(kept.idle) <= SQLITE_READERS
         # A statement that fails does not hand a broken connection to the next read.
         with pytest.raises(sqlite3.OperationalError):
             await Region.raw("SELECT * FROM no_such_table")
@@ -139,7 +142,7 @@ async def test_kept_readers_are_shared_see_every_commit_and_close():
         await close_pool()
 
 
-def test_statement_text_reused_per_shape_is_what_piccolo_compiles():
+def test_a_piccolo_query_in_a_grouped_write_is_compiled_as_piccolo_compiles_it():
     from piccolo.querystring import QueryString
 
     from school_safety.db.engine import _compiled
@@ -156,6 +159,6 @@ def test_statement_text_reused_per_shape_is_what_piccolo_compiles():
         Region.raw("UPDATE region SET name_en = {} WHERE code = {}", "e", "Z"),
         Region.raw("UPDATE region SET name_en = {} WHERE code = ({})", "f", QueryString("{}", "W")),
     ]
-    for query in [*queries, *queries]:  # the second time from the reused text
+    for query in [*queries, *queries]:
         text, values = _compiled(query, engine_type)
         assert (text, list(values)) == (piccolo(query)[0], list(piccolo(query)[1]))
