@@ -52,7 +52,7 @@ from school_safety.i18n import LANGUAGES, N_, gettext, set_language
 from school_safety.schools.service import forget_schools
 from school_safety.schools.tables import Region, School
 from school_safety.staff.auth import password_problem
-from school_safety.staff.passwords import hash_password
+from school_safety.staff.passwords import hash_password, hashed
 from school_safety.staff.roles import REGION, ROLES
 from school_safety.staff.tables import StaffAccount, StaffSchool, StaffSession
 
@@ -366,7 +366,7 @@ async def import_staff(data: bytes) -> ImportResult:
         for row in plan:
             if row.username not in hashes and (row.password or row.account_id is None):
                 plain[row.username] = row.password or generate_password()
-                hashes[row.username] = hash_password(plain[row.username])
+                hashes[row.username] = await hashed(plain[row.username])
             await _apply_staff_row(row, hashes.get(row.username))
             if row.account_id is None:
                 result.inserted += 1

@@ -24,7 +24,7 @@ from school_safety.db.engine import is_sqlite, is_unique_violation, write_transa
 from school_safety.i18n import N_, current_language, gettext
 from school_safety.schools.service import fold, forget_schools, search_text_for
 from school_safety.schools.tables import Region, School
-from school_safety.staff.passwords import hash_password
+from school_safety.staff.passwords import hashed
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLES
 from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
 from school_safety.text import parse_id
@@ -577,7 +577,7 @@ async def create_account(values: Mapping[str, Any]) -> tuple[int, str]:
     """The new account's id and its one-time password (shown once, never stored)."""
     account = read_new_account(values)
     password = generate_password()
-    password_hash = hash_password(password)
+    password_hash = await hashed(password)
     taken = {"username": Problem(USERNAME_TAKEN, {"username": account.username})}
     try:
         async with write_transaction():
@@ -637,7 +637,7 @@ async def reset_password(account_id: int, acting_user_id: int) -> str:
     if account_id == acting_user_id:
         raise Invalid({"password": Problem(OWN_PASSWORD)})
     password = generate_password()
-    password_hash = hash_password(password)
+    password_hash = await hashed(password)
     async with write_transaction():
         if not await StaffAccount.exists().where(StaffAccount.id == account_id):
             raise Missing(account_id)

@@ -11,7 +11,7 @@ from piccolo.columns import Column
 
 from school_safety.db.engine import write_transaction
 from school_safety.i18n import N_
-from school_safety.staff.passwords import hash_password, needs_rehash, verify_password
+from school_safety.staff.passwords import hash_password, hashed, matches, needs_rehash
 from school_safety.staff.sessions import role_requires_totp
 from school_safety.staff.tables import LoginFailure, StaffAccount
 
@@ -56,17 +56,17 @@ async def check_password(username: str, password: str) -> SignIn:
     )
     # Verify against a real hash even for unknown users, so timing tells nothing.
     stored = account["password_hash"] if account else _DUMMY_HASH
-    valid = verify_password(stored, password) and account is not None and account["active"]
+    valid = await matches(stored, password) and account is not None and account["active"]
     if not valid:
         async with write_transaction():
             await LoginFailure(username=username).save()
         return SignIn(None, WRONG_CREDENTIALS)
     assert account is not None
+    updates: dict[Column | str, Any] = {StaffAccount.last_login_at: datetime.now(UTC)}
+    if needs_rehash(stored):
+        updates[StaffAccount.password_hash] = await hashed(password)
     async with write_transaction():
         await LoginFailure.delete().where(LoginFailure.username == username)
-        updates: dict[Column | str, Any] = {StaffAccount.last_login_at: datetime.now(UTC)}
-        if needs_rehash(stored):
-            updates[StaffAccount.password_hash] = hash_password(password)
         await StaffAccount.update(updates).where(StaffAccount.id == account["id"])
     needs_totp = account["totp_enabled"] or await role_requires_totp(account["role"])
     return SignIn(account["id"], None, needs_totp=needs_totp)
@@ -91,17 +91,18 @@ async def change_password(account_id: int, current: str, new: str) -> str | None
         .where(StaffAccount.id == account_id)
         .first()
     )
-    if account is None or not verify_password(account["password_hash"], current):
+    if account is None or not await matches(account["password_hash"], current):
         return N_("The current password is wrong.")
     problem = password_problem(new, account["username"])
     if problem:
         return problem
     if new == current:
         return N_("The new password must differ from the current one.")
+    new_hash = await hashed(new)
     async with write_transaction():
         await StaffAccount.update(
             {
-                StaffAccount.password_hash: hash_password(new),
+                StaffAccount.password_hash: new_hash,
                 StaffAccount.must_change_password: False,
             }
         ).where(StaffAccount.id == account_id)
