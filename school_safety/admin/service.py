@@ -25,14 +25,13 @@ from school_safety.i18n import N_, current_language, gettext
 from school_safety.schools.service import fold, forget_schools, search_text_for
 from school_safety.schools.tables import Region, School
 from school_safety.staff.passwords import hashed
-from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLES
+from school_safety.staff.roles import ADMIN, REGION, ROLES, SCHOOL_ROLES
 from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
 from school_safety.text import parse_id
 
 LANGS = ("kk", "ru", "en")
 PAGE_SIZE = 100
 # Roles whose scope is a list of schools.
-SCHOOL_ROLES = (PSYCHOLOGIST, OFFICER)
 
 REGION_CODE_LENGTH = 8
 SCHOOL_CODE_LENGTH = 16

@@ -69,8 +69,7 @@ def _text(form: Any, name: str, limit: int = 6000) -> str:
     return value[:limit] if isinstance(value, str) else ""
 
 
-async def _schools_for_filter(user: StaffUser) -> list[dict[str, Any]]:
-    ids = await visible_school_ids(user)
+async def _schools_for_filter(ids: frozenset[int] | None) -> list[dict[str, Any]]:
     query = School.select(School.id, School.code, School.name_ru, School.name_kk).order_by(
         School.code
     )
@@ -104,7 +103,10 @@ class CasePages(Controller):
             period=period,
             search=q,
         )
-        rows = await queue(user, filters)
+        school_ids = await visible_school_ids(user)
+        rows = await queue(user, filters, school_ids)
+        # The rows refresh themselves every 30 s; the filter's school list is not in them.
+        fragment = request.headers.get("hx-request") and request.headers.get("hx-target") == "queue"
         context = {
             "user": user,
             "rows": rows,
@@ -113,11 +115,10 @@ class CasePages(Controller):
             "labels": LABELS,
             "label_names": LABEL_NAMES,
             "periods": PERIODS,
-            "schools": await _schools_for_filter(user),
+            "schools": [] if fragment else await _schools_for_filter(school_ids),
             "role_names": ROLE_NAMES,
             "priority_names": PRIORITY_NAMES,
         }
-        fragment = request.headers.get("hx-request") and request.headers.get("hx-target") == "queue"
         return Template(
             "cases/_queue_rows.html" if fragment else "cases/queue.html",
             context=context,

@@ -10,7 +10,7 @@ from piccolo.query import OrderByRaw
 
 from school_safety.cases.deadlines import first_response_due
 from school_safety.cases.lifecycle import CLOSED, STATUS_NAMES
-from school_safety.cases.scope import scope_condition, visible_school_ids
+from school_safety.cases.scope import scope_condition
 from school_safety.classifier.labels import LABELS
 from school_safety.db.engine import contains_text
 from school_safety.reports.tables import Message, Report
@@ -70,8 +70,10 @@ def _condition(user: StaffUser, school_ids: frozenset[int] | None, filters: Queu
     return condition
 
 
-async def queue(user: StaffUser, filters: QueueFilters) -> list[QueueRow]:
-    school_ids = await visible_school_ids(user)
+async def queue(
+    user: StaffUser, filters: QueueFilters, school_ids: frozenset[int] | None
+) -> list[QueueRow]:
+    """The user's queue; `school_ids` is what visible_school_ids(user) gave."""
     rows = (
         await Report.select(
             Report.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from school_safety.cases.lifecycle import REFERRED
 from school_safety.reports.receipts import normalise_case_code
 from school_safety.reports.tables import Report
 from school_safety.staff.roles import ADMIN, OFFICER, REGION, StaffUser
@@ -25,7 +26,7 @@ def scope_condition(school_ids: frozenset[int] | None, user: StaffUser) -> Any:
     if school_ids is not None:
         condition = Report.school.is_in(list(school_ids)) if school_ids else Report.id < 0
     if user.role == OFFICER:
-        condition &= Report.status == "referred"
+        condition &= Report.status == REFERRED
     return condition
 
 

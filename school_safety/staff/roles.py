@@ -12,6 +12,8 @@ OFFICER: Final = "officer"
 REGION: Final = "region"
 ADMIN: Final = "admin"
 ROLES: Final[tuple[str, ...]] = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
+# Roles that work for particular schools (the others see a region, or everything).
+SCHOOL_ROLES: Final[tuple[str, ...]] = (PSYCHOLOGIST, OFFICER)
 ROLE_NAMES: Final[dict[str, str]] = {
     PSYCHOLOGIST: N_("School psychologist"),
     OFFICER: N_("Juvenile police inspector"),
@@ -31,9 +33,5 @@ class StaffUser:
     # The region of a `region` account.
     region_id: int | None
     must_change_password: bool
-    # The account has TOTP on, or its role requires it.
+    # The account has TOTP on, or its role requires it and this session has not passed it.
     totp_required: bool
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == ADMIN

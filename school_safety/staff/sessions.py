@@ -14,7 +14,7 @@ from typing import Any
 
 from school_safety.db.engine import write_transaction
 from school_safety.schools.tables import School
-from school_safety.staff.roles import StaffUser
+from school_safety.staff.roles import SCHOOL_ROLES, StaffUser
 from school_safety.staff.tables import RolePolicy, StaffSchool, StaffSession
 
 COOKIE = "staff_session"
@@ -93,20 +93,29 @@ async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
                 StaffSession.id == row["id"]
             )
     account_id = row["account.id"]
-    schools = await StaffSchool.select(StaffSchool.school).where(
-        (StaffSchool.account == account_id) & (StaffSchool.school.active == True)  # noqa: E712
+    role = row["account.role"]
+    # Only what can matter is looked up: region and admin accounts have no schools
+    # of their own, and the role's two-step policy counts only until it is passed.
+    schools = (
+        await StaffSchool.select(StaffSchool.school).where(
+            (StaffSchool.account == account_id) & (StaffSchool.school.active == True)  # noqa: E712
+        )
+        if role in SCHOOL_ROLES
+        else []
     )
+    passed = bool(row["totp_passed"])
     user = StaffUser(
         id=account_id,
         username=row["account.username"],
         display_name=row["account.display_name"],
-        role=row["account.role"],
+        role=role,
         school_ids=frozenset(r["school"] for r in schools),
         region_id=row["account.region"],
         must_change_password=row["account.must_change_password"],
-        totp_required=row["account.totp_enabled"] or await role_requires_totp(row["account.role"]),
+        totp_required=row["account.totp_enabled"]
+        or (not passed and await role_requires_totp(role)),
     )
-    return user, bool(row["totp_passed"])
+    return user, passed
 
 
 async def role_requires_totp(role: str) -> bool:

@@ -187,3 +187,30 @@ async def test_password_change_signs_out_other_browsers(client, schools):
         )
         assert (await client.get("/staff/account")).status_code == 200
         assert (await other.get("/staff/account", follow_redirects=False)).status_code == 303
+
+
+async def test_a_session_looks_up_only_what_can_matter(schools, monkeypatch):
+    from school_safety.staff import sessions
+
+    psychologist = await support.make_staff("psy", "psychologist", school_codes=("AST-001",))
+    regional = await support.make_staff("reg", "region", region_code=schools["AST-001"].region_code)
+    policy_lookups: list[str] = []
+    real = sessions.role_requires_totp
+
+    async def counting(role: str) -> bool:
+        policy_lookups.append(role)
+        return await real(role)
+
+    monkeypatch.setattr(sessions, "role_requires_totp", counting)
+    # Before the second step, the role's policy decides; once passed, it is not asked.
+    token = await sessions.start_session(psychologist, totp_passed=False)
+    found = await sessions.user_for_token(token)
+    assert found is not None and policy_lookups == ["psychologist"]
+    assert found[0].school_ids == {schools["AST-001"].id}
+    await sessions.mark_totp_passed(token)
+    found = await sessions.user_for_token(token)
+    assert found is not None and found[1] is True and policy_lookups == ["psychologist"]
+    assert found[0].school_ids == {schools["AST-001"].id}
+    # A regional account works from its region, not from a list of schools.
+    found = await sessions.user_for_token(await sessions.start_session(regional, True))
+    assert found is not None and found[0].school_ids == frozenset()
