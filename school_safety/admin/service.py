@@ -20,9 +20,14 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from school_safety.db.engine import is_sqlite, is_unique_violation, write_transaction
+from school_safety.db.engine import contains_text, is_unique_violation, write_transaction
 from school_safety.i18n import N_, current_language, gettext
-from school_safety.schools.service import fold, forget_schools, search_text_for
+from school_safety.schools.service import (
+    forget_schools,
+    search_text_for,
+    search_words,
+    without_wildcards,
+)
 from school_safety.schools.tables import Region, School
 from school_safety.staff.passwords import hashed
 from school_safety.staff.roles import ADMIN, REGION, ROLES, SCHOOL_ROLES
@@ -199,16 +204,6 @@ def generate_password() -> str:
     """A one-time password: 16 random letters and digits in groups of four (about 79 bits)."""
     groups = ("".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4))
     return "-".join(groups)
-
-
-def search_words(query: str) -> list[str]:
-    # As the pupils' search: LIKE's wildcards are dropped rather than escaped.
-    folded = fold(query).translate({ord("%"): " ", ord("_"): " ", ord("\\"): " "})
-    return folded.split()[:6]
-
-
-def _plain(query: str) -> str:
-    return query.translate({ord("%"): " ", ord("_"): " ", ord("\\"): " "}).strip()
 
 
 @dataclass(frozen=True)
@@ -520,16 +515,11 @@ _ACCOUNT_COLUMNS = (
 
 async def list_accounts(query: str = "", role: str = "", page: int = 1) -> Page:
     conditions: list[Any] = []
-    for word in _plain(query).split()[:4]:
-        # SQLite's LIKE already ignores case (ASCII only); it has no ILIKE.
-        if is_sqlite():
-            username, display_name = StaffAccount.username, StaffAccount.display_name
-            conditions.append(username.like(f"%{word}%") | display_name.like(f"%{word}%"))
-        else:
-            conditions.append(
-                StaffAccount.username.ilike(f"%{word}%")
-                | StaffAccount.display_name.ilike(f"%{word}%")
-            )
+    for word in without_wildcards(query).split()[:4]:
+        conditions.append(
+            contains_text(StaffAccount.username, word)
+            | contains_text(StaffAccount.display_name, word)
+        )
     if role in ROLES:
         conditions.append(StaffAccount.role == role)
     total = await _where(StaffAccount.count(), conditions)

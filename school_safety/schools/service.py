@@ -107,12 +107,23 @@ async def school_by_code(code: str) -> SchoolCard | None:
     return card
 
 
+# LIKE's wildcards are dropped rather than escaped: the engines disagree on
+# escaping, and no name searched for needs them.
+_NO_WILDCARDS = str.maketrans({"%": " ", "_": " ", "\\": " "})
+
+
+def without_wildcards(query: str) -> str:
+    return query.translate(_NO_WILDCARDS)
+
+
+def search_words(query: str) -> list[str]:
+    """The words a school is searched by (see School.search_text): folded, at most six."""
+    return without_wildcards(fold(query)).split()[:6]
+
+
 async def search_schools(query: str, limit: int = SEARCH_LIMIT) -> list[SchoolCard]:
     """Schools whose names, town or code contain every word of the query."""
-    # LIKE's wildcards are dropped rather than escaped: the engines disagree on
-    # escaping, and no school name needs them.
-    folded = fold(query).translate({ord("%"): " ", ord("_"): " ", ord("\\"): " "})
-    words = folded.split()[:6]
+    words = search_words(query)
     if not words:
         return []
     condition: Any = School.active == True  # noqa: E712
