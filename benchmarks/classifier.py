@@ -169,7 +169,7 @@ def main() -> None:
         "training_seconds": round(training_seconds, 1),
         "thresholds": classifier.card.thresholds,
         "cue_thresholds": classifier.card.cue_thresholds,
-        "threshold_split_suicide_risk_recall": classifier.card.validation["threshold_split"][
+        "out_of_fold_suicide_risk_recall": classifier.card.validation["out_of_fold"][
             "suicide_risk"
         ]["recall"],
         "held_out": classifier.card.validation["test"],
