@@ -9,6 +9,7 @@ the same normalisation as the model's input, on word boundaries, so "өлгім
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -22,21 +23,32 @@ def phrases_file(language: str) -> Path:
     return PHRASES_DIR / f"{language}.txt"
 
 
-def read_phrases(language: str) -> list[str]:
-    lines = phrases_file(language).read_text(encoding="utf-8").splitlines()
+def read_list(path: Path) -> list[str]:
+    """The entries of a reviewed list file (phrases, cues): one per line, `#` starts a comment."""
+    lines = path.read_text(encoding="utf-8").splitlines()
     return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+def by_first_word(entries: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    """Entries as normalised word tuples, indexed by their first word, each once.
+
+    A text is then searched with one dict look-up per word.
+    """
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for entry in entries:
+        words = tuple(normalise(entry).split())
+        if words and words not in index.get(words[0], []):
+            index.setdefault(words[0], []).append(words)
+    return index
+
+
+def read_phrases(language: str) -> list[str]:
+    return read_list(phrases_file(language))
 
 
 @cache
 def _phrases_by_first_word() -> dict[str, list[tuple[str, ...]]]:
-    """Phrases as word tuples, indexed by their first word: one dict look-up per word of a text."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for language in LANGUAGES:
-        for phrase in read_phrases(language):
-            words = tuple(normalise(phrase).split())
-            if words and words not in index.get(words[0], []):
-                index.setdefault(words[0], []).append(words)
-    return index
+    return by_first_word(phrase for language in LANGUAGES for phrase in read_phrases(language))
 
 
 def crisis_hits(normalised_text: str) -> list[str]:

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from school_safety.classifier.crisis import LANGUAGES, PHRASES_DIR
+from school_safety.classifier.crisis import LANGUAGES, PHRASES_DIR, by_first_word, read_list
 from school_safety.classifier.normalise import normalise
 
 _WORD_CACHE_LIMIT = 200_000
@@ -35,22 +35,18 @@ def cues_file(language: str) -> Path:
 
 
 def read_cues(language: str) -> list[str]:
-    lines = cues_file(language).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    cues = read_list(cues_file(language))
+    for cue in cues:
+        # A one-letter beginning would match most words of most texts.
+        if len((normalise(cue).split() or [""])[0]) < 2:
+            raise ValueError(f"{cues_file(language).name}: {cue!r}: starts with one letter")
+    return cues
 
 
 @cache
 def _cues_by_first_word() -> dict[str, list[tuple[str, ...]]]:
     """Cues as tuples of word beginnings, indexed by their first word."""
-    index: dict[str, list[tuple[str, ...]]] = {}
-    for language in LANGUAGES:
-        for cue in read_cues(language):
-            words = tuple(normalise(cue).split())
-            if not words or len(words[0]) < 2:
-                raise ValueError(f"{cues_file(language).name}: {cue!r}: starts with one letter")
-            if words not in index.get(words[0], []):
-                index.setdefault(words[0], []).append(words)
-    return index
+    return by_first_word(cue for language in LANGUAGES for cue in read_cues(language))
 
 
 # A text's words repeat across texts: which cues each word can start is worked out once.

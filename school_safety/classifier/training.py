@@ -271,6 +271,8 @@ def train(
     progress: Progress = _quiet,
 ) -> ReportClassifier:
     started = time.perf_counter()
+    # The fit and threshold parts are joined rather than split 85/15 afresh: the
+    # test part stays the very texts the cue lists were never written from.
     fit, threshold_split, test = split(examples, seed)
     tuned_on = fit + threshold_split
     progress(

@@ -189,6 +189,11 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         while readers is not None and readers.idle:
             await readers.idle.pop().close()
 
+    def _needs_inserted_pk(self, query_type: str) -> bool:
+        # Before 3.35 SQLite has no RETURNING: Piccolo's own path reads the new
+        # row's key from the cursor, which the one-trip paths below do not.
+        return query_type == "insert" and self.get_version_sync() < 3.35
+
     async def _run_in_new_connection(
         self,
         query: str,
@@ -198,10 +203,8 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
     ) -> Any:
         # Piccolo opens (and its thread with it) a connection per query outside
         # a transaction; a kept reader does the same work in one trip.
-        if query_type == "insert" and self.get_version_sync() < 3.35:
-            return await super()._run_in_new_connection(query, args, query_type, table)
         readers = self._readers.get(asyncio.get_running_loop())
-        if readers is None:
+        if readers is None or self._needs_inserted_pk(query_type):
             return await super()._run_in_new_connection(query, args, query_type, table)
         async with readers.slots:
             connection = readers.idle.pop() if readers.idle else await self._open()
@@ -229,7 +232,7 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
         # Piccolo repeats `PRAGMA foreign_keys` before every statement of a
         # transaction, where SQLite ignores it anyway; our connections set it
         # once when opened. One trip for the statement and its rows.
-        if query_type == "insert" and self.get_version_sync() < 3.35:
+        if self._needs_inserted_pk(query_type):
             return await super()._run_in_existing_connection(
                 connection, query, args, query_type, table
             )

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from school_safety.classifier import model, store
+from school_safety.classifier import cues, model, store
 from school_safety.classifier.corpus import corpus_files, load_examples
 from school_safety.classifier.crisis import LANGUAGES
 from school_safety.classifier.cues import has_risk_cue, read_cues, risk_cues
@@ -20,6 +20,18 @@ from school_safety.classifier.training import SUICIDE_RISK_MIN_RECALL, cue_thres
 def test_every_language_has_cues():
     for language in LANGUAGES:
         assert len(read_cues(language)) >= 50, language
+
+
+def test_a_cue_beginning_with_one_letter_is_refused(tmp_path, monkeypatch):
+    # "i m gone" may end in one-letter words, but a cue starting with one
+    # would match most words of most texts.
+    listed = tmp_path / "en-cues.txt"
+    listed.write_text("# reviewed\nburden\ni m gone\n", encoding="utf-8")
+    monkeypatch.setattr(cues, "cues_file", lambda _language: listed)
+    with pytest.raises(ValueError, match="starts with one letter"):
+        read_cues("en")
+    listed.write_text("# reviewed\nburden\nwhen i m gone\n", encoding="utf-8")
+    assert read_cues("en") == ["burden", "when i m gone"]
 
 
 @pytest.mark.parametrize(
