@@ -16,6 +16,13 @@ matched after the model's normalisation: "асыл" matches "асылып",
 "асыламын"; "жоқ бол" matches "жоқ болсам", "жок болгым". A cue's first
 word has at least two letters; a one-letter word later in a cue ("i m
 gone", "won t") must match whole.
+
+A stem that is also the start of everyday words gets exceptions: a line
+starting with `!` is matched the same way, and where it matches, no cue
+starting at that word counts. "дәрі" (medicine) stays a cue, and
+"!дәрігер" (doctor) keeps it off "дәрігерге жазылдым". An exception, not a
+narrower stem, because a narrower stem also loses the forms of the risky
+word nobody thought to list.
 """
 
 from __future__ import annotations
@@ -34,13 +41,22 @@ def cues_file(language: str) -> Path:
     return PHRASES_DIR / f"{language}-cues.txt"
 
 
-def read_cues(language: str) -> list[str]:
-    cues = read_list(cues_file(language))
-    for cue in cues:
+def _entries(language: str) -> list[str]:
+    entries = read_list(cues_file(language))
+    for entry in entries:
         # A one-letter beginning would match most words of most texts.
-        if len((normalise(cue).split() or [""])[0]) < 2:
-            raise ValueError(f"{cues_file(language).name}: {cue!r}: starts with one letter")
-    return cues
+        if len((normalise(entry.removeprefix("!")).split() or [""])[0]) < 2:
+            raise ValueError(f"{cues_file(language).name}: {entry!r}: starts with one letter")
+    return entries
+
+
+def read_cues(language: str) -> list[str]:
+    return [entry for entry in _entries(language) if not entry.startswith("!")]
+
+
+def read_exceptions(language: str) -> list[str]:
+    """Everyday words a cue's stem also begins (`!` lines), without the `!`."""
+    return [entry[1:].strip() for entry in _entries(language) if entry.startswith("!")]
 
 
 @cache
@@ -49,15 +65,28 @@ def _cues_by_first_word() -> dict[str, list[tuple[str, ...]]]:
     return by_first_word(cue for language in LANGUAGES for cue in read_cues(language))
 
 
-# A text's words repeat across texts: which cues each word can start is worked out once.
-_starting: dict[str, tuple[tuple[str, ...], ...]] = {}
+@cache
+def _exceptions_by_first_word() -> dict[str, list[tuple[str, ...]]]:
+    return by_first_word(entry for language in LANGUAGES for entry in read_exceptions(language))
 
 
-def _cues_starting(word: str) -> tuple[tuple[str, ...], ...]:
+def _beginning(index: dict[str, list[tuple[str, ...]]], word: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(entry for end in range(2, len(word) + 1) for entry in index.get(word[:end], ()))
+
+
+# A text's words repeat across texts: which cues and exceptions each word can
+# start is worked out once.
+_starting: dict[str, tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]] = {}
+
+
+def _cues_starting(
+    word: str,
+) -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    """(cues, exceptions) whose first word begins this word."""
     found = _starting.get(word)
     if found is None:
-        index = _cues_by_first_word()
-        found = tuple(cue for end in range(2, len(word) + 1) for cue in index.get(word[:end], ()))
+        cues = _beginning(_cues_by_first_word(), word)
+        found = (cues, _beginning(_exceptions_by_first_word(), word) if cues else ())
         if len(_starting) >= _WORD_CACHE_LIMIT:
             _starting.clear()
         _starting[word] = found
@@ -75,9 +104,11 @@ def _matches(words: list[str], position: int, cue: tuple[str, ...]) -> bool:
 def _found(normalised_text: str) -> Iterator[tuple[str, ...]]:
     words = normalised_text.split()
     for position, word in enumerate(words):
-        for cue in _cues_starting(word):
-            if _matches(words, position, cue):
-                yield cue
+        cues, exceptions = _cues_starting(word)
+        if cues and not any(_matches(words, position, entry) for entry in exceptions):
+            for cue in cues:
+                if _matches(words, position, cue):
+                    yield cue
 
 
 def risk_cues(normalised_text: str) -> list[str]:

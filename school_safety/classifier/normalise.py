@@ -20,7 +20,12 @@ _FOLDS = tuple(zip("ёәғқңөұүһі", "еагкноуухи", strict=True))
 # mostly Cyrillic, so English stays English.
 _LATIN_LOOKALIKE_TO_CYRILLIC = str.maketrans("aceopxykmthb", "асеорхукмтнв")
 # Digits and symbols used as letters ("л0х", "с@ка"), Cyrillic and Latin readings.
-_LEET_IN_CYRILLIC = str.maketrans({"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с"})
+_LEET_IN_CYRILLIC = str.maketrans(
+    {"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с", "€": "е"}
+)
+# "3" stands for "з" and for "е" ("ум3р3ть", "табл3тки"): a Cyrillic word with one
+# gets its "е" reading too, kept beside the other, as spaced-out letters are.
+_THREE_AS_E = str.maketrans({"3": "е"})
 _LEET_IN_LATIN = str.maketrans(
     {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 )
@@ -32,6 +37,9 @@ _STRETCHED = re.compile(r"(\w)\1{2,}")
 # Single letters separated by spaces, dots, dashes or stars: "с у к а", "д.у.р.а.к".
 _SPACED_OUT = re.compile(r"(?<!\w)(?:\w[ .\-_*]{1,2}){2,}\w(?!\w)")
 _SEPARATORS = re.compile(r"[ .\-_*]+")
+# One-letter words that often stand just before a spaced-out word ("о с у и ц и д е",
+# "я р е ж у с ь"): the joined word is also kept without them.
+_ONE_LETTER_WORDS = frozenset("авикосуяi")
 _NOT_WORD = re.compile(r"[^\w\s]+")
 
 
@@ -39,7 +47,10 @@ def _join_spaced_letters(text: str) -> str:
     # Keep the letters as they were too: "а я в шоке" is three real words, and
     # telling it from "с у к а" is not worth a dictionary.
     def join(match: re.Match[str]) -> str:
-        return f"{match.group(0)} {_SEPARATORS.sub('', match.group(0))}"
+        joined = _SEPARATORS.sub("", match.group(0))
+        if joined[:1] in _ONE_LETTER_WORDS and len(joined) > 4:
+            return f"{match.group(0)} {joined} {joined[1:]}"
+        return f"{match.group(0)} {joined}"
 
     return _SPACED_OUT.sub(join, text)
 
@@ -52,11 +63,15 @@ def _suspect(token: str) -> bool:
 
 
 def _fix_token(token: str) -> str:
-    has_digit_or_symbol = any(ch in "0123456789@$*" for ch in token)
+    has_digit_or_symbol = any(ch in "0123456789@$*€" for ch in token)
     cyrillic = len(_CYRILLIC.findall(token))
     latin = len(_LATIN.findall(token))
     if cyrillic and (latin or has_digit_or_symbol):
-        token = token.translate(_LATIN_LOOKALIKE_TO_CYRILLIC).translate(_LEET_IN_CYRILLIC)
+        token = token.translate(_LATIN_LOOKALIKE_TO_CYRILLIC)
+        readings = [token.translate(_LEET_IN_CYRILLIC)]
+        if "3" in token:
+            readings.append(token.translate(_THREE_AS_E).translate(_LEET_IN_CYRILLIC))
+        token = " ".join(readings)
     elif latin and has_digit_or_symbol and not token.isdigit():
         token = token.translate(_LEET_IN_LATIN)
     # A star hides a letter ("с*ка"); dropping it keeps the rest of the word together.

@@ -51,7 +51,7 @@ SUICIDE_RISK_MIN_RECALL = 0.95
 # Folds of the out-of-fold scores the thresholds are chosen on.
 THRESHOLD_FOLDS = 5
 # Bumped when training changes in a way that makes old models stale.
-TRAINING_REVISION = "3"
+TRAINING_REVISION = "4"
 
 Progress = Callable[[str], None]
 

@@ -11,7 +11,7 @@ import pytest
 from school_safety.classifier import cues, model, store
 from school_safety.classifier.corpus import corpus_files, load_examples
 from school_safety.classifier.crisis import LANGUAGES
-from school_safety.classifier.cues import has_risk_cue, read_cues, risk_cues
+from school_safety.classifier.cues import has_risk_cue, read_cues, read_exceptions, risk_cues
 from school_safety.classifier.labels import LABELS, SUICIDE_RISK
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.training import SUICIDE_RISK_MIN_RECALL, cue_thresholds
@@ -34,12 +34,32 @@ def test_a_cue_beginning_with_one_letter_is_refused(tmp_path, monkeypatch):
     assert read_cues("en") == ["burden", "when i m gone"]
 
 
+def test_exception_lines_are_read_apart_from_cues(tmp_path, monkeypatch):
+    listed = tmp_path / "kk-cues.txt"
+    listed.write_text("# reviewed\nдәрі\n!дәрігер\n", encoding="utf-8")
+    monkeypatch.setattr(cues, "cues_file", lambda _language: listed)
+    assert read_cues("kk") == ["дәрі"]
+    assert read_exceptions("kk") == ["дәрігер"]
+    listed.write_text("дәрі\n!д ә\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="starts with one letter"):
+        read_exceptions("kk")
+
+
+def test_an_exception_voids_the_cue_only_where_it_matches():
+    # "дәрі" (medicine) is a cue; "дәрігер" (doctor) begins with it and is an exception.
+    assert risk_cues(normalise("дәрігерге жазылдым, бәрі жақсы")) == []
+    assert risk_cues(normalise("дәрігер айтты, бірақ мен дәрі жинап жүрмін")) == ["дари"]
+    assert risk_cues(normalise("хаттар жоқ болып жатыр")) == []
+    assert "жок бол" in risk_cues(normalise("мен жоқ болып кетсем ешкім байқамайды"))
+
+
 @pytest.mark.parametrize(
     ("text", "cue"),
     [
         ("мен жоқ болсам бәріне жеңіл болар еді", "жок бол"),
         ("мен жок болсам барине женил", "жок бол"),
         ("АСЫЛЫП ҚАЛҒЫМ КЕЛЕДІ", "асыл"),
+        ("дәрілерін жинап жүр", "дари"),
         ("я просто обуза для мамы", "обуз"),
         ("i'm such a burden to everyone", "burden"),
         ("when i'm gone take care of mum", "when i m gone"),
@@ -59,6 +79,10 @@ def test_cues_match_word_beginnings_after_normalisation(text, cue):
         "крышка у чайника сломалась",
         "the app is great, i use it every day",
         "when i go home",
+        # Cue stems begin these ordinary words; exceptions keep them off:
+        # "дәрі" (medicine) in "дәрігер" (doctor), "жоқ бол" in "жоқ болып кетті" (vanished).
+        "жақсы дәрігерлер екен, дәріханадан бәрі табылады",
+        "хаттар жоқ болып жатыр, ақшам жоқ болып кетті",
         "",
     ],
 )

@@ -42,6 +42,39 @@ def test_spaced_out_letters_are_joined_and_kept(spaced):
     assert "дурак" in words
 
 
+@pytest.mark.parametrize(
+    ("spaced", "word"),
+    [("мысли о с у и ц и д е", "суициде"), ("я р е ж у с ь", "режусь"), ("i k i l l", "kill")],
+)
+def test_a_one_letter_word_before_spaced_out_letters_is_also_left_out(spaced, word):
+    # "о", "я", "i" may be a word of their own or the first letter: both joins are kept.
+    words = normalise(spaced).split()
+    assert word in words
+    assert normalise(spaced).startswith(spaced.split()[0])
+
+
+def test_a_short_spaced_word_is_not_split_off_its_first_letter():
+    assert normalise("с у к а").split()[-1] == "сука"
+
+
+@pytest.mark.parametrize(
+    ("written", "reading"),
+    [
+        ("ум3р3ть", "умереть"),
+        ("табл3тки", "таблетки"),
+        ("з3мля", "земля"),
+        ("уб€й с€бя", "убей себя"),
+    ],
+)
+def test_three_and_euro_read_as_e_in_cyrillic_words(written, reading):
+    # "3" is also "з" ("ра3бил"): that reading is kept beside the "е" one.
+    assert reading in normalise(written)
+
+
+def test_three_keeps_its_ze_reading():
+    assert "разбил" in normalise("ра3бил").split()
+
+
 def test_ordinary_short_words_survive_joining():
     assert normalise("а я в шоке").split()[:3] == ["а", "я", "в"]
 
