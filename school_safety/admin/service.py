@@ -36,7 +36,6 @@ from school_safety.text import parse_id
 
 LANGS = ("kk", "ru", "en")
 PAGE_SIZE = 100
-# Roles whose scope is a list of schools.
 
 REGION_CODE_LENGTH = 8
 SCHOOL_CODE_LENGTH = 16

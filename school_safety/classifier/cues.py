@@ -1,9 +1,9 @@
 """Risk cues: the evidence a low suicide_risk score needs before it flags.
 
 The suicide_risk threshold must find 95% of the suicide-risk texts scored
-out of fold (training.py), and the quietest of those score low: at that threshold the
-model alone also flags ordinary first-person writing (complaints, reviews)
-that merely shares everyday words with them. So suicide_risk has two
+out of fold (training.py), and the quietest of those score low: at that
+threshold the model alone also flags ordinary first-person writing
+(complaints, reviews) that merely shares everyday words with them. So suicide_risk has two
 thresholds (training.py chooses both): a text is flagged when its probability
 reaches the upper one, or reaches the lower one and the text holds a risk cue:
 a word about death, self-harm, a means, a goodbye, being a burden,

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -130,6 +131,7 @@ class ReportClassifier:
         self._scale = np.array(scale)
         self._shift = np.array(shift)
         self._thresholds = np.array([card.thresholds[label] for label in LABELS])
+        self._suicide_risk = LABELS.index(SUICIDE_RISK)
         # Columns with a lower threshold for texts that hold a risk cue, and that threshold.
         self._cue_thresholds = [
             (LABELS.index(label), value)
@@ -154,14 +156,22 @@ class ReportClassifier:
         # CalibratedClassifierCV's sigmoid: 1 / (1 + exp(a·f + b)).
         return 1.0 / (1.0 + np.exp(self._scale * scores + self._shift))
 
-    def flagged(self, probabilities: np.ndarray, normalised: list[str]) -> np.ndarray:
-        """Texts × labels: which labels the model flags (crisis phrases not included).
+    def flagged(
+        self,
+        probabilities: np.ndarray,
+        normalised: list[str],
+        phrase_hits: Sequence[bool] | np.ndarray,
+    ) -> np.ndarray:
+        """Texts × labels: which labels are flagged. The flagging rule, in one place.
 
-        A probability at or above its label's threshold flags it; one below it
-        but at or above the label's cue threshold flags it when the text holds
-        a risk cue. Only those few in-between texts are searched for cues.
+        `phrase_hits` says which texts hold a crisis phrase: those always flag
+        suicide_risk. Otherwise a probability at or above its label's threshold
+        flags it; one below it but at or above the label's cue threshold flags
+        it when the text holds a risk cue. Only those few in-between texts are
+        searched for cues.
         """
         above = probabilities >= self._thresholds
+        above[:, self._suicide_risk] |= np.asarray(phrase_hits, dtype=bool)
         for column, lower in self._cue_thresholds:
             between = np.flatnonzero((probabilities[:, column] >= lower) & ~above[:, column])
             for row in between.tolist():
@@ -171,15 +181,13 @@ class ReportClassifier:
     def predict_many(self, texts: list[str]) -> list[Prediction]:
         normalised = [normalise(text) for text in texts]
         probabilities = self.probabilities(normalised)
+        hits = [crisis_hits(text) for text in normalised]
         # Whole-array steps first: per text, only plain Python values are left to handle.
-        above = self.flagged(probabilities, normalised).tolist()
+        above = self.flagged(probabilities, normalised, [bool(found) for found in hits]).tolist()
         rounded = np.round(probabilities, 4).tolist()
         predictions = []
-        for values, flagged, text in zip(rounded, above, normalised, strict=True):
-            hits = crisis_hits(text)
+        for values, flagged, found in zip(rounded, above, hits, strict=True):
             flags = [label for label, on in zip(LABELS, flagged, strict=True) if on]
-            if hits and SUICIDE_RISK not in flags:
-                flags.append(SUICIDE_RISK)
             by_label = dict(zip(LABELS, values, strict=True))
             predictions.append(
                 Prediction(
@@ -187,7 +195,7 @@ class ReportClassifier:
                     flags=flags,
                     priority=priority_for(flags, by_label),
                     model=self.version,
-                    crisis_phrases=hits,
+                    crisis_phrases=found,
                 )
             )
         return predictions

@@ -311,8 +311,7 @@ def train(
     card.cues_hash = cues_hash()
     classifier = ReportClassifier(pipeline, card)
     progress("evaluating on the test split")
-    out_of_fold = classifier.flagged(held_out, normalised)
-    out_of_fold[:, LABELS.index(SUICIDE_RISK)] |= phrase_hits
+    out_of_fold = classifier.flagged(held_out, normalised, phrase_hits)
     card.validation = {
         "test": evaluate(classifier, test),
         # The rule the thresholds were chosen by, as they were chosen: out of fold.

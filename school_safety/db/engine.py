@@ -162,9 +162,7 @@ class KeptWriterSQLiteEngine(SQLiteEngine):
                 if run.many:
                     connection.executemany(run.text, run.values)
                 else:
-                    rows.append(
-                        (run.slots[0], connection.execute(run.text, run.values[0]).fetchall())
-                    )
+                    rows.append((run.slot, connection.execute(run.text, run.values[0]).fetchall()))
             connection.execute("COMMIT")
         except BaseException:
             if connection.in_transaction:
@@ -379,8 +377,9 @@ class _Run:
 
     text: str
     values: list[list[Any]]  # one list of values per statement
-    slots: list[tuple[int, int]]  # (caller, position) of each statement, for its rows
-    # Prepared statements return no rows: a run of the same one is one executemany.
+    # (caller, position) of the statement whose rows this run returns. Prepared
+    # statements return no rows: a run of the same one is one executemany.
+    slot: tuple[int, int]
     many: bool
 
 
@@ -394,9 +393,8 @@ def _plan(batch: list[Sequence[Write]], engine_type: str) -> list[_Run]:
             last = runs[-1] if runs else None
             if many and last is not None and last.many and last.text == text:
                 last.values.append(values)
-                last.slots.append((caller, position))
             else:
-                runs.append(_Run(text, [values], [(caller, position)], many))
+                runs.append(_Run(text, [values], (caller, position), many))
     return runs
 
 
@@ -418,7 +416,7 @@ async def _run_together(batch: list[Sequence[Write]]) -> list[list[Rows]]:
             if run.many:
                 await connection.executemany(run.text, run.values)
             else:
-                (caller, position), (values,) = run.slots[0], run.values
+                (caller, position), (values,) = run.slot, run.values
                 records = await connection.fetch(run.text, *values)
                 results[caller][position] = [dict(record) for record in records]
     return results
