@@ -26,6 +26,7 @@ highest that the recall allows with that upper one.
 from __future__ import annotations
 
 import math
+import os
 import platform
 import time
 from collections import Counter
@@ -37,6 +38,7 @@ import numpy as np
 import scipy
 import sklearn
 import skops
+from joblib import Parallel, delayed
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from school_safety.classifier.corpus import Example, files_hash
@@ -60,7 +62,7 @@ def _quiet(_message: str) -> None:
     pass
 
 
-def _strata(examples: Sequence[Example]) -> list[str]:
+def strata(examples: Sequence[Example]) -> list[str]:
     combos = [";".join(example.labels) or "none" for example in examples]
     counts = Counter(combos)
     # A combination too rare to split falls back to its first label.
@@ -81,10 +83,10 @@ def split(
     unique = list({example.text: example for example in reversed(examples)}.values())[::-1]
     examples = unique
     fit, rest = train_test_split(
-        list(examples), test_size=0.30, random_state=seed, stratify=_strata(examples)
+        list(examples), test_size=0.30, random_state=seed, stratify=strata(examples)
     )
     threshold, test = train_test_split(
-        rest, test_size=0.50, random_state=seed, stratify=_strata(rest)
+        rest, test_size=0.50, random_state=seed, stratify=strata(rest)
     )
     return fit, threshold, test
 
@@ -247,20 +249,41 @@ def _positive_columns(per_label: list[np.ndarray]) -> np.ndarray:
     return np.column_stack([probabilities[:, 1] for probabilities in per_label])
 
 
+def _fold_probabilities(
+    texts: Sequence[str], targets: np.ndarray, fitted: np.ndarray, scored: np.ndarray, seed: int
+) -> np.ndarray:
+    pipeline = build_pipeline(seed).fit([texts[i] for i in fitted], targets[fitted])
+    return _positive_columns(pipeline.predict_proba([texts[i] for i in scored]))
+
+
 def out_of_fold_probabilities(
     examples: Sequence[Example], seed: int = SEED, progress: Progress = _quiet
 ) -> np.ndarray:
-    """Texts × labels: each text's probabilities from a model fitted without it."""
+    """Texts × labels: each text's probabilities from a model fitted without it.
+
+    The folds are fitted side by side, one process per core. Each fit is
+    seeded, so the scores are those of fitting the folds one after another
+    (up to the order of floating-point sums), in a fraction of the time.
+    """
     texts = [example.text for example in examples]
     targets = _targets(examples)
-    probabilities = np.zeros(targets.shape)
-    folds = StratifiedKFold(THRESHOLD_FOLDS, shuffle=True, random_state=seed)
-    for number, (fitted, scored) in enumerate(folds.split(texts, _strata(examples)), start=1):
-        progress(f"fold {number} of {THRESHOLD_FOLDS}: fitting on {len(fitted)} texts")
-        pipeline = build_pipeline(seed).fit([texts[i] for i in fitted], targets[fitted])
-        probabilities[scored] = _positive_columns(
-            pipeline.predict_proba([texts[i] for i in scored])
+    folds = list(
+        StratifiedKFold(THRESHOLD_FOLDS, shuffle=True, random_state=seed).split(
+            texts, strata(examples)
         )
+    )
+    workers = min(THRESHOLD_FOLDS, os.cpu_count() or 1)
+    progress(
+        f"fitting {THRESHOLD_FOLDS} fold models on about {len(folds[0][0])} texts each, "
+        f"{workers} at a time"
+    )
+    per_fold = Parallel(n_jobs=workers)(
+        delayed(_fold_probabilities)(texts, targets, fitted, scored, seed)
+        for fitted, scored in folds
+    )
+    probabilities = np.zeros(targets.shape)
+    for (_fitted, scored), scores_of_fold in zip(folds, per_fold, strict=True):
+        probabilities[scored] = scores_of_fold
     return probabilities
 
 

@@ -8,17 +8,20 @@ import shutil
 import numpy as np
 import pytest
 import skops.io
+from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import FunctionTransformer
 
 from school_safety.classifier import model, store
 from school_safety.classifier.corpus import corpus_files, load_examples
 from school_safety.classifier.labels import LABELS
 from school_safety.classifier.normalise import normalise
-from school_safety.classifier.pipeline import build_pipeline
+from school_safety.classifier.pipeline import SEED, build_pipeline
 from school_safety.classifier.training import (
     SUICIDE_RISK_MIN_RECALL,
+    THRESHOLD_FOLDS,
     out_of_fold_probabilities,
     split,
+    strata,
     train,
 )
 from school_safety.cli import main
@@ -111,6 +114,22 @@ def test_thresholds_are_chosen_on_scores_from_models_that_never_saw_the_text():
     # that never saw them: were the folds leaking, the two would be alike.
     assert np.abs(out_of_fold - targets).mean() > 2 * np.abs(in_sample - targets).mean()
     assert np.all((out_of_fold > 0) & (out_of_fold < 1))
+
+
+def test_folds_fitted_side_by_side_score_each_text_as_one_at_a_time_would():
+    examples = load_examples(corpus_files())[::10]
+    texts, targets = [e.text for e in examples], np.array([e.targets() for e in examples])
+    side_by_side = out_of_fold_probabilities(examples)
+    one_at_a_time = np.zeros(targets.shape)
+    folds = StratifiedKFold(THRESHOLD_FOLDS, shuffle=True, random_state=SEED)
+    for fitted, scored in folds.split(texts, strata(examples)):
+        pipeline = build_pipeline(SEED).fit([texts[i] for i in fitted], targets[fitted])
+        one_at_a_time[scored] = np.column_stack(
+            [p[:, 1] for p in pipeline.predict_proba([texts[i] for i in scored])]
+        )
+    # Each score back at its own text; only the order of floating-point sums
+    # may differ between a worker process and this one.
+    np.testing.assert_allclose(side_by_side, one_at_a_time, rtol=0, atol=1e-7)
 
 
 def test_split_is_stable_and_disjoint():
