@@ -48,6 +48,14 @@ class _Block:
         matrix.data = values / np.repeat(np.sqrt(squared), row_lengths)
         return np.asarray(matrix @ self.weights)
 
+    def values(self, present: set[int]) -> dict[int, float]:
+        """Each present feature's value in the text's row: idf over the row's length."""
+        if not present:
+            return {}
+        index = np.fromiter(present, dtype=np.int64, count=len(present))
+        idf = self.idf[index]
+        return dict(zip(index.tolist(), (idf / np.sqrt(idf @ idf)).tolist(), strict=True))
+
     def score_one(self, present: set[int]) -> np.ndarray:
         if not present:
             return np.zeros(self.weights.shape[1])
@@ -83,6 +91,32 @@ class LinearScorer:
         vocabulary = self._words.vocabulary
         grams = [*words, *map(" ".join, pairwise(words))]
         return {vocabulary[g] for g in grams if g in vocabulary}
+
+    def word_contributions(self, text: str) -> dict[str, np.ndarray]:
+        """Per distinct word of a normalised text: how much it added to each label's score.
+
+        A word adds its own character n-grams and itself as a one-word
+        feature; an n-gram two words share counts for both, and two-word
+        features are left out (they belong to no single word).
+        """
+        words = text.split()
+        char_values = self._chars.values(
+            set().union(*(self._ngrams_of_word(word).tolist() for word in words))
+        )
+        word_values = self._words.values(self._word_features(words))
+        vocabulary = self._words.vocabulary
+        result = {}
+        for word in dict.fromkeys(words):
+            ngrams = self._ngrams_of_word(word)
+            total = (
+                np.array([char_values[i] for i in ngrams.tolist()]) @ self._chars.weights[ngrams]
+                if ngrams.size
+                else np.zeros(self._chars.weights.shape[1])
+            )
+            if (column := vocabulary.get(word)) is not None:
+                total = total + word_values[column] * self._words.weights[column]
+            result[word] = total
+        return result
 
     def scores(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:

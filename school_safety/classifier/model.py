@@ -22,13 +22,11 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import skops.io as skops_io
-from scipy import sparse
 from sklearn.pipeline import Pipeline
 
 from school_safety.classifier.crisis import crisis_hits
@@ -144,12 +142,6 @@ class ReportClassifier:
     def version(self) -> str:
         return self.card.version
 
-    @cached_property
-    def _vocabulary(self) -> np.ndarray:
-        # Every feature's name: only the staff's "words that weighed most" need it,
-        # so it is not built when the model loads for classifying.
-        return np.asarray(self._features.get_feature_names_out())
-
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities, texts × labels, from already normalised texts."""
         scores = self._scorer.scores(texts) + self._bias
@@ -203,34 +195,23 @@ class ReportClassifier:
     def predict(self, text: str) -> Prediction:
         return self.predict_many([text])[0]
 
-    def weighty_words(self, text: str, label: str, limit: int = 6) -> list[tuple[str, float]]:
-        """The words of the text that pushed this label's score most, up or down.
+    def weighty_words(self, text: str, limit: int = 6) -> dict[str, list[tuple[str, float]]]:
+        """Per label, the words of the text that pushed its score most, up or down.
 
-        Each word's features (its character n-grams and the word itself) are
-        weighed by the label's coefficients on the text's own feature values.
+        A word's weight is what its features (its character n-grams and the
+        word itself) added to the label's linear score, on the text's own
+        feature values.
         """
-        column = LABELS.index(label)
-        normalised = normalise(text)
-        row = sparse.csr_matrix(self._features.transform([normalised]))
-        contributions = dict(
-            zip(
-                self._vocabulary[row.indices],
-                row.data * self._weights[row.indices, column],
-                strict=True,
+        contributions = self._scorer.word_contributions(normalise(text))
+        result = {}
+        for column, label in enumerate(LABELS):
+            ranked = sorted(
+                ((word, float(weights[column])) for word, weights in contributions.items()),
+                key=lambda item: abs(item[1]),
+                reverse=True,
             )
-        )
-        scored: dict[str, float] = {}
-        for word in set(normalised.split()):
-            padded = f" {word} "
-            total = contributions.get(f"words__{word}", 0.0)
-            total += sum(
-                value
-                for name, value in contributions.items()
-                if name.startswith("chars__") and name[7:] in padded
-            )
-            scored[word] = total
-        ranked = sorted(scored.items(), key=lambda item: abs(item[1]), reverse=True)
-        return [(word, round(weight, 3)) for word, weight in ranked[:limit] if weight]
+            result[label] = [(word, round(weight, 3)) for word, weight in ranked[:limit] if weight]
+        return result
 
 
 def _sha256(path: Path) -> str:

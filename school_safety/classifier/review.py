@@ -33,6 +33,10 @@ class LabelEvidence:
     words: list[tuple[str, float]]
 
 
+def _weighty_words(text: str) -> dict[str, list[tuple[str, float]]]:
+    return get_classifier().weighty_words(text, WORDS_SHOWN)
+
+
 async def evidence_for(report_id: int) -> list[LabelEvidence]:
     """Per label: stored score and flag, and the words that weighed most (given a model)."""
     report = (
@@ -50,18 +54,19 @@ async def evidence_for(report_id: int) -> list[LabelEvidence]:
         raise LookupError(report_id)
     flags = set(report["flags"].split(";")) - {""}
     try:
-        classifier = await anyio.to_thread.run_sync(get_classifier)
+        # Off the event loop: loading the model the first time, and weighing a
+        # long report's words, would hold up every other request meanwhile.
+        words = await anyio.to_thread.run_sync(_weighty_words, report["text"])
     except Exception:  # no model: scores are still shown, words are not
-        classifier = None
+        words = {}
     evidence = []
     for label in LABELS:
-        words = classifier.weighty_words(report["text"], label, WORDS_SHOWN) if classifier else []
         evidence.append(
             LabelEvidence(
                 label=label,
                 probability=report[f"p_{label}"],
                 flagged=label in flags,
-                words=words,
+                words=words.get(label, []),
             )
         )
     return evidence

@@ -143,10 +143,53 @@ def test_split_is_stable_and_disjoint():
 
 def test_weighty_words_come_from_the_text():
     classifier = store.get_classifier()
-    words = classifier.weighty_words("меня бьют в туалете каждый день", "bullying")
+    words = classifier.weighty_words("меня бьют в туалете каждый день")["bullying"]
     assert words
     assert {word for word, _ in words} <= set(normalise("меня бьют в туалете каждый день").split())
     assert any(word == "бьют" and weight > 0 for word, weight in words)
+
+
+def _weighed_by_the_pipeline(classifier, text: str) -> dict[str, dict[str, float]]:
+    """Per label and word: the word's features' share of the score, from scikit-learn's own row."""
+    features = classifier.pipeline.named_steps["features"]
+    names = features.get_feature_names_out()
+    normalised = normalise(text)
+    row = features.transform([normalised]).tocsr()
+    weights = np.column_stack(
+        [
+            calibrated.calibrated_classifiers_[0].estimator.coef_.ravel()
+            for calibrated in classifier.pipeline.named_steps["labels"].estimators_
+        ]
+    )
+    result: dict[str, dict[str, float]] = {label: {} for label in LABELS}
+    for word in set(normalised.split()):
+        padded = f" {word} "
+        mine = [
+            (index, value)
+            for index, value in zip(row.indices, row.data, strict=True)
+            if names[index] == f"words__{word}"
+            or (names[index].startswith("chars__") and names[index][7:] in padded)
+        ]
+        for column, label in enumerate(LABELS):
+            result[label][word] = sum(value * weights[index, column] for index, value in mine)
+    return result
+
+
+def test_weighty_words_weigh_each_word_as_the_pipelines_own_features_do():
+    classifier = store.get_classifier()
+    examples = load_examples(corpus_files())
+    long_report = " ".join(e.text for e in examples[:40])
+    for text in [long_report, *(e.text for e in examples[::400])]:
+        expected = _weighed_by_the_pipeline(classifier, text)
+        for label, words in classifier.weighty_words(text, limit=1000).items():
+            assert dict(words) == pytest.approx(
+                {word: round(weight, 3) for word, weight in expected[label].items() if weight},
+                abs=1e-3,
+            )
+            ranked = sorted(expected[label].values(), key=abs, reverse=True)
+            assert [abs(weight) for _word, weight in words] == pytest.approx(
+                [abs(round(weight, 3)) for weight in ranked if weight], abs=1e-3
+            )
 
 
 def test_classify_command_prints_one_json_object(capsys):
