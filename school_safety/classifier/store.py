@@ -19,6 +19,7 @@ from school_safety.classifier.model import ModelFileError, ReportClassifier
 from school_safety.classifier.training import TRAINING_REVISION, Progress, cues_hash, train
 from school_safety.config import get_settings
 
+_log = logging.getLogger("school_safety.classifier")
 _lock = threading.Lock()
 _loaded: ReportClassifier | None = None
 
@@ -39,15 +40,28 @@ def build(extra: Sequence[Path] = (), progress: Progress = print) -> ReportClass
 def needs_building() -> str | None:
     """Why the model must be (re)built, or None.
 
-    A model trained with a deployment's extra labels is kept even when the
-    project corpus has changed since: an operator chose it.
+    A model trained with a deployment's extra labels is kept even when it is
+    out of date: an operator chose it, and only they have the files to
+    rebuild it with. It is kept with a warning naming what changed.
     """
     card = model.read_card(model_dir())
     if card is None or not (model_dir() / model.MODEL_FILE).exists():
         return "there is no classifier model yet"
-    if card.extra_files:
+    reason = _out_of_date(card)
+    if reason and card.extra_files:
+        _log.warning(
+            "The classifier model was trained with extra labelled files (%s), and %s. It is "
+            "kept; rebuild it with `school-safety classifier train --extra FILE` to update it.",
+            ", ".join(card.extra_files),
+            reason,
+        )
         return None
-    if card.corpus_hash != files_hash(corpus_files()):
+    return reason
+
+
+def _out_of_date(card: model.ModelCard) -> str | None:
+    if card.corpus_hash != files_hash(corpus_files()) and not card.extra_files:
+        # A model with extra files has its own corpus hash by design.
         return "the project corpus has changed since the model was built"
     if card.cues_hash != cues_hash():
         # The cue thresholds were chosen with the lists as they were.
@@ -88,9 +102,7 @@ def warm_up() -> None:
         # collector leaves them (and everything loaded before them) alone.
         gc.freeze()
     except Exception:  # no model yet: the first report is classified by the retry job
-        logging.getLogger("school_safety.classifier").warning(
-            "No classifier model could be loaded at start", exc_info=True
-        )
+        _log.warning("No classifier model could be loaded at start", exc_info=True)
 
 
 def forget() -> None:

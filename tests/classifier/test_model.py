@@ -256,3 +256,18 @@ def test_a_model_built_with_other_cue_lists_or_older_training_is_rebuilt(monkeyp
     monkeypatch.undo()
     monkeypatch.setattr(store, "TRAINING_REVISION", "999")
     assert "training has changed" in (store.needs_building() or "")
+
+
+def test_a_model_trained_with_extra_files_is_kept_when_out_of_date_but_said_so(monkeypatch, caplog):
+    card = store.model.read_card(store.model_dir())
+    assert card is not None
+    card.extra_files = ["confirmed.csv"]
+    monkeypatch.setattr(store.model, "read_card", lambda _directory: card)
+    assert store.needs_building() is None
+    assert not caplog.records
+    monkeypatch.setattr(store, "TRAINING_REVISION", "999")
+    with caplog.at_level("WARNING", logger="school_safety.classifier"):
+        assert store.needs_building() is None
+    (record,) = caplog.records
+    assert "confirmed.csv" in record.getMessage()
+    assert "training has changed" in record.getMessage()
