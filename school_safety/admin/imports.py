@@ -47,6 +47,7 @@ from school_safety.admin.service import (
     school_ids_for,
     unknown_schools,
 )
+from school_safety.audit import log as audit
 from school_safety.db.engine import write_transaction
 from school_safety.i18n import LANGUAGES, N_, gettext, set_language
 from school_safety.schools.service import forget_schools
@@ -438,6 +439,19 @@ def print_result(result: ImportResult, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+async def _applied_and_recorded(kind: str, data: bytes) -> ImportResult:
+    result = await IMPORTERS[kind](data)
+    if result.ok:
+        # No signed-in user here: whoever may run commands on the server.
+        await audit.record(
+            None,
+            "admin.import",
+            detail=f"{kind} from the command line: "
+            f"{result.inserted} added, {result.updated} changed",
+        )
+    return result
+
+
 def import_command(
     kind: str, path: Path, run: Callable[[Coroutine[Any, Any, ImportResult]], ImportResult]
 ) -> int:
@@ -450,7 +464,7 @@ def import_command(
         except OSError:
             result = ImportResult(kind, [LineProblem(0, Problem(CANNOT_READ))])
         else:
-            result = run(IMPORTERS[kind](data))
+            result = run(_applied_and_recorded(kind, data))
         return print_result(result, sys.stdout, sys.stderr)
 
     # The language is set for this command only, not for whatever runs it (tests do).

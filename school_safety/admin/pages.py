@@ -20,6 +20,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_422_UNPROC
 from school_safety.admin import service
 from school_safety.admin.imports import IMPORTERS, ImportResult, LineProblem
 from school_safety.admin.service import Invalid, Missing, Problem
+from school_safety.audit import log as audit
 from school_safety.i18n import N_, gettext
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
@@ -48,6 +49,11 @@ def _values(form: Any) -> dict[str, str]:
         if isinstance(value, str):
             values.setdefault(name, value)
     return values
+
+
+async def _record(request: Request, action: str, detail: str) -> None:
+    """An administration action in the audit log, after it has committed."""
+    await audit.record(current_user(request), action, detail=detail)
 
 
 def _notice(done: str) -> str | None:
@@ -114,6 +120,8 @@ class AdminPages(Controller):
                 values=_values(form),
                 errors=refused.texts(),
             )
+        created = await service.get_region(region_id)
+        await _record(request, "admin.region_create", f"region {created['code']}")
         return Redirect(f"/staff/admin/regions/{region_id}?done=created", status_code=303)
 
     async def _region(self, region_id: int) -> dict[str, Any]:
@@ -151,6 +159,7 @@ class AdminPages(Controller):
                 values=_values(form),
                 errors=refused.texts(),
             )
+        await _record(request, "admin.region_edit", f"region {region['code']}")
         return Redirect(f"/staff/admin/regions/{region_id}?done=saved", status_code=303)
 
     # Schools --------------------------------------------------------------
@@ -211,6 +220,8 @@ class AdminPages(Controller):
             return await self._school_form(
                 request, None, _values(form), HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
+        created = await service.get_school(school_id)
+        await _record(request, "admin.school_create", f"school {created['code']}")
         return Redirect(f"/staff/admin/schools/{school_id}?done=created", status_code=303)
 
     async def _school(self, school_id: int) -> dict[str, Any]:
@@ -246,6 +257,9 @@ class AdminPages(Controller):
             return await self._school_form(
                 request, school, values, HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
+        saved = await service.get_school(school_id)
+        changed = " (deactivated)" if school["active"] and not saved["active"] else ""
+        await _record(request, "admin.school_edit", f"school {school['code']}{changed}")
         return Redirect(f"/staff/admin/schools/{school_id}?done=saved", status_code=303)
 
     # Staff accounts -------------------------------------------------------
@@ -287,6 +301,13 @@ class AdminPages(Controller):
             return await self._new_account_form(
                 request, _values(form), HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
+        created = await service.get_account(account_id)
+        schools = ", ".join(row["school.code"] for row in created["schools"])
+        await _record(
+            request,
+            "admin.account_create",
+            f"{created['username']} as {created['role']}" + (f" for {schools}" if schools else ""),
+        )
         # No redirect: the one-time password is shown on this answer only.
         return await self._account_page(
             request,
@@ -336,6 +357,7 @@ class AdminPages(Controller):
     async def save_account(self, request: Request, account_id: RowId) -> Template | Redirect:
         form = await request.form()
         try:
+            before = await service.get_account(account_id)
             await service.update_account(account_id, form, current_user(request).id)
         except Missing:
             raise NotFoundException() from None
@@ -348,6 +370,12 @@ class AdminPages(Controller):
                 values=values,
                 errors=refused.texts(),
             )
+        after = await service.get_account(account_id)
+        await _record(
+            request,
+            "admin.account_edit",
+            f"{before['username']}: {service.account_changes(before, after)}",
+        )
         return Redirect(f"/staff/admin/accounts/{account_id}?done=saved", status_code=303)
 
     @post(
@@ -365,6 +393,8 @@ class AdminPages(Controller):
             return await self._account_page(
                 request, account_id, HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
+        account = await service.get_account(account_id)
+        await _record(request, "admin.password_reset", account["username"])
         return await self._account_page(request, account_id, one_time_password=password)
 
     @post(
@@ -387,6 +417,9 @@ class AdminPages(Controller):
                 assign_values=_values(form),
                 errors=refused.texts(),
             )
+        if added:
+            account = await service.get_account(account_id)
+            await _record(request, "admin.assign", f"{account['username']}: {', '.join(added)}")
         done = "assigned" if added else "unchanged"
         return Redirect(f"/staff/admin/accounts/{account_id}?done={done}", status_code=303)
 
@@ -396,11 +429,17 @@ class AdminPages(Controller):
         opt={"roles": ("admin",)},
         status_code=HTTP_200_OK,
     )
-    async def unassign_school(self, account_id: RowId, school_id: RowId) -> Redirect:
+    async def unassign_school(
+        self, request: Request, account_id: RowId, school_id: RowId
+    ) -> Redirect:
         try:
+            before = await service.get_account(account_id)
             await service.unassign_school(account_id, school_id)
         except Missing:
             raise NotFoundException() from None
+        removed = [row["school.code"] for row in before["schools"] if row["school.id"] == school_id]
+        if removed:
+            await _record(request, "admin.unassign", f"{before['username']}: {removed[0]}")
         return Redirect(f"/staff/admin/accounts/{account_id}?done=removed", status_code=303)
 
     # Role policies --------------------------------------------------------
@@ -430,6 +469,8 @@ class AdminPages(Controller):
                 policies={role: role in chosen for role in ROLES},
                 errors=refused.texts(),
             )
+        required = ", ".join(role for role in ROLES if role in chosen) or "none"
+        await _record(request, "admin.policies", f"two-step sign-in required for: {required}")
         return Redirect("/staff/admin/policies?done=policies", status_code=303)
 
     # CSV imports ----------------------------------------------------------
@@ -455,5 +496,11 @@ class AdminPages(Controller):
             result = await importer(data)
         else:
             result = ImportResult(kind, [LineProblem(0, Problem(CHOOSE_FILE))])
+        if result.ok:
+            await _record(
+                request,
+                "admin.import",
+                f"{kind}: {result.inserted} added, {result.updated} changed",
+            )
         status = HTTP_200_OK if result.ok else HTTP_422_UNPROCESSABLE_ENTITY
         return self._page(request, "imports", status, result=result)

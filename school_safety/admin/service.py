@@ -620,6 +620,27 @@ async def update_account(account_id: int, values: Mapping[str, Any], acting_user
             await StaffSession.delete().where(StaffSession.account == account_id)
 
 
+def account_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
+    """What an edit changed on an account, for the audit log ("role: a → b; active: yes → no")."""
+    changes = []
+    for key in ("role", "region.code", "active"):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            shown = [
+                ("yes" if v else "no") if isinstance(v, bool) else (v or "-") for v in (old, new)
+            ]
+            changes.append(f"{key.removesuffix('.code')}: {shown[0]} → {shown[1]}")
+    if before.get("display_name") != after.get("display_name"):
+        changes.append("name")
+    lost = sorted(
+        {s["school.code"] for s in before.get("schools", [])}
+        - {s["school.code"] for s in after.get("schools", [])}
+    )
+    if lost:
+        changes.append("schools removed: " + ", ".join(lost))
+    return "; ".join(changes) or "no change"
+
+
 async def reset_password(account_id: int, acting_user_id: int) -> str:
     """A new one-time password, to be changed at the next sign-in; the account is signed out."""
     if account_id == acting_user_id:

@@ -55,6 +55,17 @@ ACTION_NAMES: Final[dict[str, str]] = {
     "case.note": N_("Added a note"),
     "case.link": N_("Linked cases"),
     "case.evidence": N_("Opened evidence"),
+    "admin.region_create": N_("Created a region"),
+    "admin.region_edit": N_("Changed a region"),
+    "admin.school_create": N_("Created a school"),
+    "admin.school_edit": N_("Changed a school"),
+    "admin.account_create": N_("Created a staff account"),
+    "admin.account_edit": N_("Changed a staff account"),
+    "admin.password_reset": N_("Reset a password"),
+    "admin.assign": N_("Assigned schools"),
+    "admin.unassign": N_("Removed a school from an account"),
+    "admin.policies": N_("Changed the sign-in rules"),
+    "admin.import": N_("Imported a CSV file"),
 }
 ACTION_GROUPS: Final[dict[str, str]] = {
     "case.*": N_("Any case action"),
