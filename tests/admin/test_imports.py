@@ -14,6 +14,7 @@ from school_safety.admin.service import (
     UNKNOWN_REGION,
     UNKNOWN_SCHOOLS,
 )
+from school_safety.audit.tables import AuditEntry
 from school_safety.cli import main
 from school_safety.schools.service import school_by_code, search_schools
 from school_safety.schools.tables import Region, School
@@ -242,6 +243,16 @@ def test_cli_applies_a_good_file(schools, tmp_path, capsys, english):
     password = out.split("dana", 1)[1].split()[0]
     row = asyncio.run(StaffAccount.select().where(StaffAccount.username == "dana").first().run())
     assert verify_password(row["password_hash"], password)
+    recorded = asyncio.run(
+        AuditEntry.select(AuditEntry.actor_role, AuditEntry.detail)
+        .where(AuditEntry.action == "admin.import")
+        .order_by(AuditEntry.id)
+        .run()
+    )
+    assert recorded == [
+        {"actor_role": "system", "detail": "schools from the command line: 1 added, 0 changed"},
+        {"actor_role": "system", "detail": "staff from the command line: 1 added, 0 changed"},
+    ]
 
 
 def test_cli_refuses_a_bad_file_with_exit_2(schools, tmp_path, capsys, english):
@@ -260,6 +271,7 @@ def test_cli_refuses_a_bad_file_with_exit_2(schools, tmp_path, capsys, english):
     assert "Line 4, name_ru: This field is required." in captured.err
     assert "Nothing was changed" in captured.err and captured.out == ""
     assert count_schools() == 3
+    assert asyncio.run(AuditEntry.count().run()) == 0
 
 
 @pytest.mark.parametrize(
