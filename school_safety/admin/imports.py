@@ -31,6 +31,8 @@ from typing import Any, TextIO
 
 from school_safety.admin.service import (
     DISPLAY_NAME_LENGTH,
+    NOT_YOURSELF,
+    OWN_PASSWORD,
     REGION_NOT_ALLOWED,
     REGION_REQUIRED,
     SCHOOL_ROLES,
@@ -54,7 +56,7 @@ from school_safety.schools.service import forget_schools
 from school_safety.schools.tables import Region, School
 from school_safety.staff.auth import password_problem
 from school_safety.staff.passwords import hash_password, hashed
-from school_safety.staff.roles import REGION, ROLES
+from school_safety.staff.roles import ADMIN, REGION, ROLES
 from school_safety.staff.tables import StaffAccount, StaffSchool, StaffSession
 
 SCHOOL_COLUMNS = (
@@ -240,7 +242,8 @@ def _batches(items: list[Any]) -> Iterable[list[Any]]:
         yield items[start : start + INSERT_BATCH]
 
 
-async def import_schools(data: bytes) -> ImportResult:
+async def import_schools(data: bytes, acting_user_id: int | None = None) -> ImportResult:
+    """Applies a schools file whole, or nothing of it (`acting_user_id`: see import_staff)."""
     result = ImportResult("schools")
     rows, result.problems = read_rows(data, SCHOOL_COLUMNS, SCHOOL_OPTIONAL_COLUMNS)
     if result.problems:
@@ -278,7 +281,7 @@ class _StaffRow:
 
 
 async def _check_staff(
-    rows: list[tuple[int, dict[str, str]]],
+    rows: list[tuple[int, dict[str, str]]], acting_user_id: int | None
 ) -> tuple[list[_StaffRow], list[LineProblem]]:
     regions = {row["code"]: row["id"] for row in await Region.select(Region.id, Region.code)}
     usernames = [values.get("username", "").strip().lower() for _line, values in rows]
@@ -316,6 +319,12 @@ async def _check_staff(
         if unknown:
             check.problems.setdefault("school_codes", unknown_schools(unknown))
         password = check.raw("password")
+        if acting_user_id is not None and existing.get(username) == acting_user_id:
+            # The same guard as the account page: no locking oneself out by file.
+            if role in ROLES and role != ADMIN:
+                check.fail("role", NOT_YOURSELF)
+            if password:
+                check.fail("password", OWN_PASSWORD)
         if len(password) > PASSWORD_MAX_LENGTH:
             check.fail("password", TOO_LONG, limit=PASSWORD_MAX_LENGTH)
         elif password and username:
@@ -344,12 +353,18 @@ def _hash_passwords(passwords: Mapping[str, str]) -> dict[str, str]:
     return {username: hash_password(password) for username, password in passwords.items()}
 
 
-async def import_staff(data: bytes) -> ImportResult:
+async def import_staff(data: bytes, acting_user_id: int | None = None) -> ImportResult:
+    """Applies a staff file whole, or nothing of it.
+
+    `acting_user_id` is the administrator importing it on the page: a row for
+    their own account may not take away its administrator role or set its
+    password. From the command line there is no such account.
+    """
     result = ImportResult("staff")
     rows, result.problems = read_rows(data, STAFF_COLUMNS)
     if result.problems:
         return result
-    plan, result.problems = await _check_staff(rows)
+    plan, result.problems = await _check_staff(rows, acting_user_id)
     if result.problems:
         return result
     # Argon2 is slow on purpose: hash before taking the write lock, off the event loop.
@@ -361,7 +376,7 @@ async def import_staff(data: bytes) -> ImportResult:
     hashes = await asyncio.to_thread(_hash_passwords, plain)
     async with write_transaction():
         # Again under the write lock: an account may have been added meanwhile.
-        plan, result.problems = await _check_staff(rows)
+        plan, result.problems = await _check_staff(rows, acting_user_id)
         if result.problems:
             return result
         for row in plan:
@@ -404,7 +419,7 @@ async def _apply_staff_row(row: _StaffRow, password_hash: str | None) -> None:
         )
 
 
-IMPORTERS: dict[str, Callable[[bytes], Coroutine[Any, Any, ImportResult]]] = {
+IMPORTERS: dict[str, Callable[[bytes, int | None], Coroutine[Any, Any, ImportResult]]] = {
     "schools": import_schools,
     "staff": import_staff,
 }
@@ -440,7 +455,7 @@ def print_result(result: ImportResult, out: TextIO, err: TextIO) -> int:
 
 
 async def _applied_and_recorded(kind: str, data: bytes) -> ImportResult:
-    result = await IMPORTERS[kind](data)
+    result = await IMPORTERS[kind](data, None)
     if result.ok:
         # No signed-in user here: whoever may run commands on the server.
         await audit.record(

@@ -493,7 +493,7 @@ class AdminPages(Controller):
         upload = form.get("file")
         data = await upload.read() if isinstance(upload, UploadFile) else b""
         if data:
-            result = await importer(data)
+            result = await importer(data, current_user(request).id)
         else:
             result = ImportResult(kind, [LineProblem(0, Problem(CHOOSE_FILE))])
         if result.ok:

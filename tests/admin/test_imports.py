@@ -183,6 +183,36 @@ async def test_good_staff_file_is_applied_and_updates_by_username(schools):
     assert row["must_change_password"]
 
 
+async def test_an_import_cannot_lock_the_importing_administrator_out(schools):
+    await import_staff(csv_file(STAFF_HEADER, "root,Root,admin,,,"))
+    root = await StaffAccount.select().where(StaffAccount.username == "root").first()
+    before = await snapshot()
+    refused = await import_staff(
+        csv_file(
+            STAFF_HEADER,
+            "root,Root,officer,,AST-001,",
+            "dana,Dana,officer,,AST-001,",
+        ),
+        acting_user_id=root["id"],
+    )
+    assert [(p.line, p.column) for p in refused.problems] == [(2, "role")]
+    refused = await import_staff(
+        csv_file(STAFF_HEADER, "root,Root,admin,,,a new long password for root"),
+        acting_user_id=root["id"],
+    )
+    assert [(p.line, p.column) for p in refused.problems] == [(2, "password")]
+    assert await snapshot() == before
+    # Their own row may stay as it is, and the rest of the file applies.
+    applied = await import_staff(
+        csv_file(STAFF_HEADER, "root,Root Admin,admin,,,", "dana,Dana,officer,,AST-001,"),
+        acting_user_id=root["id"],
+    )
+    assert applied.ok and (applied.inserted, applied.updated) == (1, 1)
+    # Someone else's account, or the command line (no acting account), is not held back.
+    other = await import_staff(csv_file(STAFF_HEADER, "root,Root,officer,,AST-001,"))
+    assert other.ok
+
+
 async def test_bad_staff_rows_are_all_reported_and_nothing_changes(schools):
     await import_staff(csv_file(STAFF_HEADER, "serik,Serik,officer,,AST-001,"))
     before = await snapshot()

@@ -595,3 +595,19 @@ async def test_upload_imports_on_the_page(client, schools):
         client, "/staff/admin/imports/pupils", files={"file": ("x.csv", good, "text/csv")}
     )
     assert unknown.status_code == 404
+
+
+async def test_an_uploaded_staff_file_cannot_take_away_the_uploaders_admin_role(client, schools):
+    await signed_in_admin(client)
+    demoted = (
+        b"username,display_name,role,region_code,school_codes,password\nroot,Root,officer,,,\n"
+    )
+    refused = await post(
+        client, "/staff/admin/imports/staff", files={"file": ("staff.csv", demoted, "text/csv")}
+    )
+    assert refused.status_code == 422
+    assert "You cannot deactivate your own account or take away its administrator role." in (
+        text_of(refused)
+    )
+    row = await StaffAccount.select(StaffAccount.role).where(StaffAccount.username == ADMIN).first()
+    assert row["role"] == "admin"
