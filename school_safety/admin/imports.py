@@ -243,7 +243,11 @@ def _batches(items: list[Any]) -> Iterable[list[Any]]:
 
 
 async def import_schools(data: bytes, acting_user_id: int | None = None) -> ImportResult:
-    """Applies a schools file whole, or nothing of it (`acting_user_id`: see import_staff)."""
+    """Applies a schools file whole, or nothing of it.
+
+    `acting_user_id` is not used: a schools file touches no account. It is
+    taken so that both importers are called alike (see import_staff).
+    """
     result = ImportResult("schools")
     rows, result.problems = read_rows(data, SCHOOL_COLUMNS, SCHOOL_OPTIONAL_COLUMNS)
     if result.problems:
