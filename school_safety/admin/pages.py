@@ -22,6 +22,7 @@ from school_safety.admin.imports import IMPORTERS, ImportResult, LineProblem
 from school_safety.admin.service import Invalid, Missing, Problem
 from school_safety.audit import log as audit
 from school_safety.i18n import N_, gettext
+from school_safety.schools.service import localised
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
 from school_safety.text import parse_id
@@ -78,7 +79,7 @@ class AdminPages(Controller):
                 "user": current_user(request),
                 "role_names": ROLE_NAMES,
                 "roles": ROLES,
-                "localised": service.localised,
+                "localised": localised,
                 **context,
             },
             status_code=status,

@@ -21,7 +21,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from school_safety.db.engine import contains_text, is_unique_violation, write_transaction
-from school_safety.i18n import N_, current_language, gettext
+from school_safety.i18n import N_, gettext
 from school_safety.schools.service import (
     forget_schools,
     search_text_for,
@@ -187,16 +187,6 @@ class Checker:
     def done(self) -> None:
         if self.problems:
             raise Invalid(dict(self.problems))
-
-
-def localised(row: Mapping[str, Any], prefix: str, language: str | None = None) -> str:
-    """A row's name in the page's language; Russian, then Kazakh, when it has none."""
-    language = language or current_language()
-    for lang in (language, "ru", "kk"):
-        value = row.get(f"{prefix}_{lang}")
-        if value:
-            return str(value)
-    return ""
 
 
 def generate_password() -> str:

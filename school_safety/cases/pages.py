@@ -25,6 +25,7 @@ from school_safety.classifier.labels import LABELS, PRIORITY_NAMES
 from school_safety.i18n import N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
 from school_safety.reports.tables import Evidence
+from school_safety.schools.service import localised
 from school_safety.schools.tables import School
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLE_NAMES, StaffUser
@@ -70,14 +71,17 @@ def _text(form: Any, name: str, limit: int = 6000) -> str:
 
 
 async def _schools_for_filter(ids: frozenset[int] | None) -> list[dict[str, Any]]:
-    query = School.select(School.id, School.code, School.name_ru, School.name_kk).order_by(
-        School.code
-    )
+    query = School.select(
+        School.id, School.code, School.name_kk, School.name_ru, School.name_en
+    ).order_by(School.code)
     if ids is not None:
         if not ids:
             return []
         query = query.where(School.id.is_in(list(ids)))
-    return await query.limit(500)
+    rows = await query.limit(500)
+    for row in rows:
+        row["name"] = localised(row, "name")
+    return rows
 
 
 class CasePages(Controller):

@@ -14,6 +14,7 @@ from school_safety.cases.scope import scope_condition
 from school_safety.classifier.labels import LABELS
 from school_safety.db.engine import contains_text
 from school_safety.reports.tables import Message, Report
+from school_safety.schools.service import localised
 from school_safety.staff.roles import StaffUser
 
 QUEUE_LIMIT = 200
@@ -82,8 +83,9 @@ async def queue(
             Report.status,
             Report.classification,
             Report.flags,
-            Report.school.name_ru,
             Report.school.name_kk,
+            Report.school.name_ru,
+            Report.school.name_en,
             Report.created_at,
             Report.first_response_at,
             Report.text,
@@ -106,7 +108,7 @@ async def queue(
                 status=row["status"],
                 classification=row["classification"],
                 flags=[flag for flag in row["flags"].split(";") if flag],
-                school_name=row["school.name_ru"] or row["school.name_kk"],
+                school_name=localised(row, "school.name"),
                 created_at=row["created_at"],
                 due_at=due,
                 overdue=not answered and row["status"] != CLOSED and due < now,

@@ -26,6 +26,7 @@ from school_safety.classifier.tables import LabelReview
 from school_safety.db.engine import write_transaction
 from school_safety.i18n import N_
 from school_safety.reports.tables import Evidence, Message, Report
+from school_safety.schools.service import localised
 from school_safety.staff.roles import StaffUser
 from school_safety.text import clean_text
 
@@ -85,8 +86,9 @@ async def load_case(report_id: int) -> CaseView:
     row = (
         await Report.select(
             *Report.all_columns(),
-            Report.school.name_ru,
             Report.school.name_kk,
+            Report.school.name_ru,
+            Report.school.name_en,
             Report.school.code,
             Report.duplicate_of.case_code,
         )
@@ -138,7 +140,7 @@ async def load_case(report_id: int) -> CaseView:
         signed_contact=row["signed_contact"],
         language=row["language"],
         channel=row["channel"],
-        school_name=row["school.name_ru"] or row["school.name_kk"],
+        school_name=localised(row, "school.name"),
         school_code=row["school.code"],
         created_at=row["created_at"],
         due_at=first_response_due(row["priority"], row["created_at"]),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from school_safety.i18n import current_language
+from school_safety.i18n import LANGUAGES, current_language
 from school_safety.schools.tables import Region, School
 
 SEARCH_LIMIT = 20
@@ -31,10 +32,15 @@ class SchoolCard:
         return _in_language(self.region_names, language)
 
 
-def _in_language(values: dict[str, str], language: str | None) -> str:
+def _in_language(values: Mapping[str, Any], language: str | None) -> str:
     language = language or current_language()
     # Kazakh and Russian names are always filled in; English may be missing.
-    return values.get(language) or values.get("ru") or values.get("kk") or ""
+    return str(values.get(language) or values.get("ru") or values.get("kk") or "")
+
+
+def localised(row: Mapping[str, Any], prefix: str, language: str | None = None) -> str:
+    """A row's `<prefix>_kk|ru|en` column in the page's language ("name", "school.name")."""
+    return _in_language({lang: row.get(f"{prefix}_{lang}") for lang in LANGUAGES}, language)
 
 
 # Pupils often type Kazakh words on a Russian keyboard: "Актобе" must find "Ақтөбе".

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+
 from school_safety.cases.tables import CaseLink, StatusChange
 from school_safety.classifier.tables import LabelReview
 from school_safety.reports.tables import Message, Report
+from school_safety.web.locale import LANGUAGE_COOKIE
 from tests import support
 
 SUICIDAL = "меня травят каждый день, я больше не хочу жить"
@@ -333,3 +336,22 @@ async def test_teachers_may_sign_pupils_may_not(client, schools):
     anonymous = await filed(client, MILD)
     page = await client.get(f"/staff/cases/{anonymous['case']}")
     assert 'data-testid="signed"' not in page.text
+
+
+async def test_school_names_follow_the_staff_members_language(client, schools):
+    case = await filed(client, MILD)
+    await signed_in_psychologist(client)
+    names = {
+        "kk": "№ 1 мектеп-гимназия",
+        "ru": "Школа-гимназия № 1",
+        "en": "School-Gymnasium No. 1",
+    }
+    for language, name in names.items():
+        client.cookies.set(LANGUAGE_COOKIE, language)
+        queue = await client.get("/staff/")
+        page = await client.get(f"/staff/cases/{case['case']}")
+        for response in (queue, page):
+            assert response.status_code == 200
+            shown = html.unescape(response.text)
+            assert name in shown, language
+            assert not [other for other in names.values() if other != name and other in shown]
