@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from piccolo.query import OrderByRaw
+from piccolo.querystring import QueryString
 
 from school_safety.cases.deadlines import first_response_due
 from school_safety.cases.lifecycle import CLOSED, STATUS_NAMES
@@ -18,6 +19,7 @@ from school_safety.schools.service import localised
 from school_safety.staff.roles import StaffUser
 
 QUEUE_LIMIT = 200
+PREVIEW_CHARS = 140
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 # Written out once for the database to sort by: critical, high, normal, low.
 _BY_PRIORITY = OrderByRaw(
@@ -88,7 +90,8 @@ async def queue(
             Report.school.name_en,
             Report.created_at,
             Report.first_response_at,
-            Report.text,
+            # Only the start of each report: a queue of long reports stays light.
+            QueryString(f"SUBSTR({{}}, 1, {PREVIEW_CHARS})", Report.text, alias="preview"),
         )
         .where(_condition(user, school_ids, filters))
         .order_by(_BY_PRIORITY)
@@ -114,7 +117,7 @@ async def queue(
                 overdue=not answered and row["status"] != CLOSED and due < now,
                 answered=answered,
                 unread=unread.get(row["id"], 0),
-                preview=row["text"][:140],
+                preview=row["preview"],
             )
         )
     return result

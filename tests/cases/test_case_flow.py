@@ -355,3 +355,13 @@ async def test_school_names_follow_the_staff_members_language(client, schools):
             shown = html.unescape(response.text)
             assert name in shown, language
             assert not [other for other in names.values() if other != name and other in shown]
+
+
+async def test_the_queue_shows_only_the_start_of_a_long_report(client, schools):
+    start = ("меня толкают в очереди " * 10)[:139] + "Ю"
+    assert len(start) == 140
+    case = await filed(client, start + " и это ещё не всё" * 100)
+    await signed_in_psychologist(client)
+    queue = html.unescape((await client.get("/staff/")).text)
+    assert case["case"] in queue and start in queue
+    assert "Ю и это" not in queue and "ещё не всё" not in queue
