@@ -33,10 +33,6 @@ class LabelEvidence:
     words: list[tuple[str, float]]
 
 
-def _weighty_words(text: str) -> dict[str, list[tuple[str, float]]]:
-    return get_classifier().weighty_words(text, WORDS_SHOWN)
-
-
 async def evidence_for(report_id: int) -> list[LabelEvidence]:
     """Per label: stored score and flag, and the words that weighed most (given a model)."""
     report = (
@@ -53,12 +49,16 @@ async def evidence_for(report_id: int) -> list[LabelEvidence]:
     if report is None:
         raise LookupError(report_id)
     flags = set(report["flags"].split(";")) - {""}
+    # Off the event loop: loading the model the first time, and weighing a
+    # long report's words, would hold up every other request meanwhile.
     try:
-        # Off the event loop: loading the model the first time, and weighing a
-        # long report's words, would hold up every other request meanwhile.
-        words = await anyio.to_thread.run_sync(_weighty_words, report["text"])
+        classifier = await anyio.to_thread.run_sync(get_classifier)
     except Exception:  # no model: scores are still shown, words are not
         words = {}
+    else:
+        words = await anyio.to_thread.run_sync(
+            classifier.weighty_words, report["text"], WORDS_SHOWN
+        )
     evidence = []
     for label in LABELS:
         evidence.append(
