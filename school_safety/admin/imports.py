@@ -31,7 +31,6 @@ from typing import Any, TextIO
 
 from school_safety.admin.service import (
     DISPLAY_NAME_LENGTH,
-    NOT_YOURSELF,
     OWN_PASSWORD,
     REGION_NOT_ALLOWED,
     REGION_REQUIRED,
@@ -46,6 +45,7 @@ from school_safety.admin.service import (
     read_region_code,
     read_school_code,
     read_school_fields,
+    refuse_own_lockout,
     school_ids_for,
     unknown_schools,
 )
@@ -56,7 +56,7 @@ from school_safety.schools.service import forget_schools
 from school_safety.schools.tables import Region, School
 from school_safety.staff.auth import password_problem
 from school_safety.staff.passwords import hash_password, hashed
-from school_safety.staff.roles import ADMIN, REGION, ROLES
+from school_safety.staff.roles import REGION, ROLES
 from school_safety.staff.tables import StaffAccount, StaffSchool, StaffSession
 
 SCHOOL_COLUMNS = (
@@ -324,9 +324,8 @@ async def _check_staff(
             check.problems.setdefault("school_codes", unknown_schools(unknown))
         password = check.raw("password")
         if acting_user_id is not None and existing.get(username) == acting_user_id:
-            # The same guard as the account page: no locking oneself out by file.
-            if role in ROLES and role != ADMIN:
-                check.fail("role", NOT_YOURSELF)
+            # The same guards as the account page: no locking oneself out by file.
+            refuse_own_lockout(check, role)
             if password:
                 check.fail("password", OWN_PASSWORD)
         if len(password) > PASSWORD_MAX_LENGTH:

@@ -314,6 +314,7 @@ class AdminPages(Controller):
             request,
             account_id,
             HTTP_201_CREATED,
+            account=created,
             one_time_password=password,
             notice=gettext(CREATED),
         )
@@ -324,12 +325,15 @@ class AdminPages(Controller):
         account_id: int,
         status: int = HTTP_200_OK,
         values: dict[str, Any] | None = None,
+        account: dict[str, Any] | None = None,
         **context: Any,
     ) -> Template:
-        try:
-            account = await service.get_account(account_id)
-        except Missing:
-            raise NotFoundException() from None
+        """The account page; `account` when the caller has just read it."""
+        if account is None:
+            try:
+                account = await service.get_account(account_id)
+            except Missing:
+                raise NotFoundException() from None
         if values is None:
             values = {**account, "region": str(account["region"] or "")}
         return self._page(
@@ -396,7 +400,9 @@ class AdminPages(Controller):
             )
         account = await service.get_account(account_id)
         await _record(request, "admin.password_reset", account["username"])
-        return await self._account_page(request, account_id, one_time_password=password)
+        return await self._account_page(
+            request, account_id, account=account, one_time_password=password
+        )
 
     @post(
         "/accounts/{account_id:int}/schools",

@@ -456,6 +456,12 @@ def read_new_account(values: Mapping[str, Any]) -> NewAccount:
     return NewAccount(username, display_name, role, region_id, tuple(codes))
 
 
+def refuse_own_lockout(check: Checker, role: str, active: bool = True) -> None:
+    """For the acting administrator's own account: keep it an active admin."""
+    if role in ROLES and (role != ADMIN or not active):
+        check.fail("role" if role != ADMIN else "active", NOT_YOURSELF)
+
+
 def read_account_changes(
     values: Mapping[str, Any], account_id: int, acting_user_id: int
 ) -> AccountChanges:
@@ -464,8 +470,8 @@ def read_account_changes(
     role = check.role()
     region_id = _role_scope(check, role)
     active = check.flag("active")
-    if account_id == acting_user_id and role in ROLES and (role != ADMIN or not active):
-        check.fail("role" if role != ADMIN else "active", NOT_YOURSELF)
+    if account_id == acting_user_id:
+        refuse_own_lockout(check, role, active)
     check.done()
     return AccountChanges(display_name, role, region_id, active)
 

@@ -114,7 +114,6 @@ class ReportClassifier:
     def __init__(self, pipeline: Pipeline, card: ModelCard):
         self.pipeline = pipeline
         self.card = card
-        self._features = pipeline.named_steps["features"]
         weights, bias, scale, shift = [], [], [], []
         for calibrated in pipeline.named_steps["labels"].estimators_:
             (pair,) = calibrated.calibrated_classifiers_
@@ -124,7 +123,6 @@ class ReportClassifier:
             bias.append(float(linear.intercept_[0]))
             scale.append(float(sigmoid.a_))
             shift.append(float(sigmoid.b_))
-        self._weights = np.vstack(weights).T  # features × labels
         self._bias = np.array(bias)
         self._scale = np.array(scale)
         self._shift = np.array(shift)
@@ -136,7 +134,8 @@ class ReportClassifier:
             for label, value in card.cue_thresholds.items()
             if value < card.thresholds[label]
         ]
-        self._scorer = LinearScorer(self._features, self._weights)
+        # Weights: features × labels.
+        self._scorer = LinearScorer(pipeline.named_steps["features"], np.vstack(weights).T)
 
     @property
     def version(self) -> str:
