@@ -31,6 +31,7 @@ import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -39,6 +40,7 @@ import scipy
 import sklearn
 import skops
 from joblib import Parallel, delayed
+from joblib.externals.loky import get_reusable_executor
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from school_safety.classifier.corpus import Example, files_hash
@@ -179,11 +181,14 @@ def choose_thresholds(
     probabilities: np.ndarray,
     phrase_hits: np.ndarray,
     cued: np.ndarray | None = None,
+    suicide_risk_recall: float = SUICIDE_RISK_MIN_RECALL,
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Each label's threshold, and suicide_risk's lower threshold for cued texts.
 
     Without `cued` (which texts hold a risk cue), suicide_risk gets one
-    threshold, as the other labels do, and the second dict is empty.
+    threshold, as the other labels do, and the second dict is empty. The
+    product's recall is SUICIDE_RISK_MIN_RECALL; another `suicide_risk_recall`
+    is only for showing what a different choice would cost (the benchmark).
     """
     thresholds, lower = {}, {}
     for column, label in enumerate(LABELS):
@@ -192,19 +197,49 @@ def choose_thresholds(
             pair = None
             if cued is not None:
                 pair = cue_thresholds(
-                    truth_column, scores_column, SUICIDE_RISK_MIN_RECALL, phrase_hits, cued
+                    truth_column, scores_column, suicide_risk_recall, phrase_hits, cued
                 )
             if pair is not None:
                 value = pair[0]
                 lower[label] = _floor(pair[1])
             else:
                 value = recall_threshold(
-                    truth_column, scores_column, SUICIDE_RISK_MIN_RECALL, phrase_hits
+                    truth_column, scores_column, suicide_risk_recall, phrase_hits
                 )
         else:
             value = best_f1_threshold(truth_column, scores_column)
         thresholds[label] = _floor(value)
     return thresholds, lower
+
+
+@dataclass(frozen=True)
+class ThresholdScores:
+    """What the thresholds are chosen on: every tuned text scored out of fold.
+
+    `phrase_hits` and `cued` say which of the `normalised` texts hold a crisis
+    phrase and a risk cue, as the flagging rule sees them.
+    """
+
+    targets: np.ndarray
+    probabilities: np.ndarray
+    normalised: list[str]
+    phrase_hits: np.ndarray
+    cued: np.ndarray
+
+    def thresholds(
+        self, suicide_risk_recall: float = SUICIDE_RISK_MIN_RECALL
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        return choose_thresholds(
+            self.targets, self.probabilities, self.phrase_hits, self.cued, suicide_risk_recall
+        )
+
+
+def with_thresholds(
+    classifier: ReportClassifier, thresholds: dict[str, float], cue_thresholds: dict[str, float]
+) -> ReportClassifier:
+    """The same fitted model flagging at other thresholds (the card says which)."""
+    card = replace(classifier.card, thresholds=thresholds, cue_thresholds=cue_thresholds)
+    return ReportClassifier(classifier.pipeline, card)
 
 
 def cues_hash() -> str:
@@ -281,6 +316,9 @@ def out_of_fold_probabilities(
         delayed(_fold_probabilities)(texts, targets, fitted, scored, seed)
         for fitted, scored in folds
     )
+    # Otherwise the workers idle for five minutes, each holding its own copy of
+    # the libraries and the corpus (about 190 MB); training is rare, so they go now.
+    get_reusable_executor().shutdown(wait=True)
     probabilities = np.zeros(targets.shape)
     for (_fitted, scored), scores_of_fold in zip(folds, per_fold, strict=True):
         probabilities[scored] = scores_of_fold
@@ -293,6 +331,16 @@ def train(
     seed: int = SEED,
     progress: Progress = _quiet,
 ) -> ReportClassifier:
+    return train_keeping_scores(examples, corpus_paths, seed, progress)[0]
+
+
+def train_keeping_scores(
+    examples: Sequence[Example],
+    corpus_paths: Sequence[Any],
+    seed: int = SEED,
+    progress: Progress = _quiet,
+) -> tuple[ReportClassifier, ThresholdScores]:
+    """The trained classifier, and the out-of-fold scores its thresholds were chosen on."""
     started = time.perf_counter()
     # The fit and threshold parts are joined rather than split 85/15 afresh: the
     # test part stays the very texts the cue lists were never written from.
@@ -328,9 +376,8 @@ def train(
     normalised = [normalise(e.text) for e in tuned_on]
     phrase_hits = np.array([bool(crisis_hits(text)) for text in normalised])
     cued = np.array([has_risk_cue(text) for text in normalised])
-    card.thresholds, card.cue_thresholds = choose_thresholds(
-        _targets(tuned_on), held_out, phrase_hits, cued
-    )
+    threshold_scores = ThresholdScores(_targets(tuned_on), held_out, normalised, phrase_hits, cued)
+    card.thresholds, card.cue_thresholds = threshold_scores.thresholds()
     card.cues_hash = cues_hash()
     classifier = ReportClassifier(pipeline, card)
     progress("evaluating on the test split")
@@ -343,4 +390,4 @@ def train(
     card.version = f"{TRAINING_REVISION}.{card.corpus_hash[:10]}"
     card.sizes["seconds"] = round(time.perf_counter() - started)
     progress(f"model {card.version} trained in {time.perf_counter() - started:.1f} s")
-    return ReportClassifier(pipeline, card)
+    return ReportClassifier(pipeline, card), threshold_scores

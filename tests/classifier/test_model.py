@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from school_safety.classifier import model, store
 from school_safety.classifier.corpus import corpus_files, load_examples
-from school_safety.classifier.labels import LABELS
+from school_safety.classifier.labels import LABELS, SUICIDE_RISK
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.pipeline import SEED, build_pipeline
 from school_safety.classifier.training import (
@@ -23,6 +25,8 @@ from school_safety.classifier.training import (
     split,
     strata,
     train,
+    train_keeping_scores,
+    with_thresholds,
 )
 from school_safety.cli import main
 
@@ -104,6 +108,29 @@ def test_training_twice_gives_the_same_thresholds():
     assert first.version == second.version
 
 
+def test_other_recalls_are_chosen_by_the_same_rule_and_cost_no_more_false_alarms():
+    classifier, scores = train_keeping_scores(load_examples(corpus_files())[::5], corpus_files())
+    assert scores.thresholds() == (classifier.card.thresholds, classifier.card.cue_thresholds)
+    column = LABELS.index(SUICIDE_RISK)
+    truth = scores.targets[:, column] == 1
+    false_alarms = []
+    for recall in (0.95, 0.9, 0.8):
+        at_recall = with_thresholds(classifier, *scores.thresholds(recall))
+        # The product's flagging rule, phrases and cues included, on the out-of-fold scores.
+        flagged = at_recall.flagged(scores.probabilities, scores.normalised, scores.phrase_hits)
+        flagged = flagged[:, column]
+        assert (flagged & truth).sum() >= recall * truth.sum()
+        false_alarms.append(int((flagged & ~truth).sum()))
+        # Only suicide_risk moves; the other labels keep their F1 thresholds.
+        for label in LABELS:
+            if label != SUICIDE_RISK:
+                assert at_recall.card.thresholds[label] == classifier.card.thresholds[label]
+    assert false_alarms == sorted(false_alarms, reverse=True)
+    assert false_alarms[-1] < false_alarms[0]
+    # with_thresholds made new cards: the trained one keeps its own thresholds.
+    assert scores.thresholds() == (classifier.card.thresholds, classifier.card.cue_thresholds)
+
+
 def test_thresholds_are_chosen_on_scores_from_models_that_never_saw_the_text():
     examples = load_examples(corpus_files())[::10]
     targets = np.array([e.targets() for e in examples])
@@ -130,6 +157,27 @@ def test_folds_fitted_side_by_side_score_each_text_as_one_at_a_time_would():
     # Each score back at its own text; only the order of floating-point sums
     # may differ between a worker process and this one.
     np.testing.assert_allclose(side_by_side, one_at_a_time, rtol=0, atol=1e-7)
+
+
+def _child_processes() -> list[str]:
+    """Command lines of this process's children (Linux /proc)."""
+    me, children = str(os.getpid()), []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            if stat.rsplit(")", 1)[1].split()[1] == me:
+                children.append(Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " "))
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+    return children
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_fold_workers_exit_when_the_folds_are_scored():
+    out_of_fold_probabilities(load_examples(corpus_files())[::20])
+    # Only the resource trackers, which any use of multiprocessing starts once, may stay.
+    workers = [c for c in _child_processes() if "resource_tracker" not in c]
+    assert workers == []
 
 
 def test_split_is_stable_and_disjoint():
