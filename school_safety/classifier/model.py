@@ -85,6 +85,10 @@ class ModelCard:
     model_sha256: str = ""
     # Labelled files beyond the project corpus (a deployment's confirmed labels).
     extra_files: list[str] = field(default_factory=list)
+    # The project corpus alone: with extra files, corpus_hash covers those too,
+    # and this is how a model trained with them still notices a new corpus.
+    # Empty in cards written before it existed.
+    project_corpus_hash: str = ""
     # Per label, a lower threshold that counts only for texts holding a risk cue
     # (cues.py); empty in cards written before it existed: one threshold per label.
     cue_thresholds: dict[str, float] = field(default_factory=dict)

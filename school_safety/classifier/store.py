@@ -60,8 +60,14 @@ def needs_building() -> str | None:
 
 
 def _out_of_date(card: model.ModelCard) -> str | None:
-    if card.corpus_hash != files_hash(corpus_files()) and not card.extra_files:
-        # A model with extra files has its own corpus hash by design.
+    corpus = files_hash(corpus_files())
+    if card.extra_files:
+        # corpus_hash covers the extra files too; the project's own is kept beside it
+        # (cards older than that have none: for them a change cannot be told).
+        corpus_changed = card.project_corpus_hash not in ("", corpus)
+    else:
+        corpus_changed = card.corpus_hash != corpus
+    if corpus_changed:
         return "the project corpus has changed since the model was built"
     if card.cues_hash != cues_hash():
         # The cue thresholds were chosen with the lists as they were.

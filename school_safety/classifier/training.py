@@ -43,7 +43,7 @@ from joblib import Parallel, delayed
 from joblib.externals.loky import get_reusable_executor
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from school_safety.classifier.corpus import Example, files_hash
+from school_safety.classifier.corpus import Example, corpus_files, files_hash
 from school_safety.classifier.crisis import LANGUAGES, crisis_hits
 from school_safety.classifier.cues import cues_file, has_risk_cue
 from school_safety.classifier.labels import LABELS, SUICIDE_RISK
@@ -360,6 +360,7 @@ def train_keeping_scores(
         version="",
         trained_at=datetime.now(UTC).isoformat(timespec="seconds"),
         corpus_hash=files_hash(list(corpus_paths)),
+        project_corpus_hash=files_hash(corpus_files()),
         seed=seed,
         thresholds={label: 0.5 for label in LABELS},
         validation={},

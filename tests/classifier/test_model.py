@@ -319,3 +319,26 @@ def test_a_model_trained_with_extra_files_is_kept_when_out_of_date_but_said_so(m
     (record,) = caplog.records
     assert "confirmed.csv" in record.getMessage()
     assert "training has changed" in record.getMessage()
+
+
+def test_a_model_trained_with_extra_files_still_notices_a_new_project_corpus(monkeypatch, caplog):
+    card = store.model.read_card(store.model_dir())
+    assert card is not None
+    assert card.project_corpus_hash == card.corpus_hash  # built from the corpus alone
+    # Trained with extra labels: the corpus hash covers them too.
+    card.extra_files, card.corpus_hash = ["confirmed.csv"], "corpus and confirmed.csv"
+    monkeypatch.setattr(store.model, "read_card", lambda _directory: card)
+    assert store.needs_building() is None
+    assert not caplog.records
+    card.project_corpus_hash = "the corpus of an older release"
+    with caplog.at_level("WARNING", logger="school_safety.classifier"):
+        assert store.needs_building() is None
+    (record,) = caplog.records
+    assert "confirmed.csv" in record.getMessage()
+    assert "project corpus has changed" in record.getMessage()
+    # A card from before the project's own hash was kept cannot tell, and says nothing.
+    caplog.clear()
+    card.project_corpus_hash = ""
+    with caplog.at_level("WARNING", logger="school_safety.classifier"):
+        assert store.needs_building() is None
+    assert not caplog.records
