@@ -364,7 +364,8 @@ def train_keeping_scores(
         seed=seed,
         thresholds={label: 0.5 for label in LABELS},
         validation={},
-        sizes={"fit": len(tuned_on), "thresholds": len(tuned_on), "test": len(test)},
+        # One part both fits the model and, scored out of fold, chooses the thresholds.
+        sizes={"fit_and_thresholds": len(tuned_on), "folds": THRESHOLD_FOLDS, "test": len(test)},
         library_versions={
             "python": platform.python_version(),
             "scikit-learn": sklearn.__version__,

@@ -82,7 +82,7 @@ def test_operating_thresholds_meet_their_rule_out_of_fold():
     card = store.get_classifier().card
     out_of_fold = card.validation["out_of_fold"]
     assert out_of_fold["suicide_risk"]["recall"] >= SUICIDE_RISK_MIN_RECALL
-    assert out_of_fold["n"] == card.sizes["thresholds"] > card.sizes["test"] * 5
+    assert out_of_fold["n"] == card.sizes["fit_and_thresholds"] > card.sizes["test"] * 5
     assert set(card.thresholds) == set(LABELS)
     assert all(0.0 < value < 1.0 for value in card.thresholds.values())
 
