@@ -8,13 +8,16 @@ so each channel can show them in its user's language.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
 import asyncpg
+from piccolo.query.functions.aggregate import Sum
+from piccolo.query.functions.string import Length
 
 from school_safety.classifier.service import classify_report
 from school_safety.config import get_settings
@@ -44,6 +47,12 @@ EVIDENCE_ERRORS = {
     "broken": N_("A file could not be read as a picture."),
     "too_many_pixels": N_("A picture is too large."),
 }
+PICTURES_PAUSED = N_(
+    "Pictures cannot be accepted right now. Please send your report without them; "
+    "you can add them later with your receipt code."
+)
+
+_log = logging.getLogger("school_safety.reports")
 
 
 class ReportInvalid(ValueError):
@@ -100,7 +109,34 @@ async def clean_evidence(files: list[bytes], errors: dict[str, str]) -> list[Cle
         except EvidenceRejected as rejected:
             errors["evidence"] = EVIDENCE_ERRORS[rejected.reason]
             return []
+    if cleaned and not await _within_daily_budget(sum(len(image.data) for image in cleaned)):
+        errors["evidence"] = PICTURES_PAUSED
+        return []
     return cleaned
+
+
+async def _within_daily_budget(adding: int) -> bool:
+    """Whether `adding` more bytes of pictures fit the last 24 hours' budget.
+
+    Reports sent at the same moment may overshoot it by their own pictures:
+    it bounds how fast the disk fills, it does not need to be exact.
+    """
+    budget = get_settings().evidence_bytes_per_day
+    if budget <= 0:
+        return True
+    since = datetime.now(UTC) - timedelta(days=1)
+    row = await (
+        Evidence.select(Sum(Length(Evidence.data), alias="stored"))
+        .where(Evidence.created_at >= since)
+        .first()
+    )
+    # SUM over no rows is NULL.
+    stored = (row or {}).get("stored") or 0
+    if stored + adding <= budget:
+        return True
+    # Counts only: nothing here knows, or says, who sent them.
+    _log.warning("The daily picture budget (%d bytes) is used up: pictures are refused", budget)
+    return False
 
 
 def _one_of(value: str, allowed: dict[str, str], name: str, errors: dict[str, str]) -> str:

@@ -67,7 +67,8 @@ class Evidence(Table):
     height = Integer()
     # report | follow_up
     added_with = Varchar(length=16, default="report")
-    created_at = Timestamptz(default=TimestamptzNow())
+    # Indexed for the daily picture budget (intake.py).
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
 class Message(Table):

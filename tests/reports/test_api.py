@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+from school_safety.config import get_settings
 from school_safety.reports.tables import Evidence, Report
 from tests import support
 
@@ -174,3 +177,29 @@ async def test_a_case_code_clash_is_retried_not_lost(client, schools, monkeypatc
     assert second.status_code == 201
     assert second.json()["case"] == "QQQQ-RRRR"
     assert await Report.count() == 2
+
+
+async def test_pictures_past_the_daily_budget_are_refused_but_the_report_is_not(
+    client, schools, monkeypatch
+):
+    from school_safety.reports import intake
+
+    picture = base64.b64encode(support.jpeg_with_gps()).decode()
+    assert (await file(client, evidence=[picture])).status_code == 201
+    stored = len((await Evidence.select(Evidence.data).first())["data"])
+    # Room for the day's one picture and half another.
+    budget = replace(get_settings(), evidence_bytes_per_day=stored + stored // 2)
+    monkeypatch.setattr(intake, "get_settings", lambda: budget)
+
+    refused = await file(client, language="ru", text="second", evidence=[picture])
+    assert refused.status_code == 422
+    assert refused.json()["fields"]["evidence"] == support.in_language("ru", intake.PICTURES_PAUSED)
+    assert await Report.count() == 1
+    # The words still reach someone.
+    assert (await file(client, text="second, without the picture")).status_code == 201
+
+    # A day later the first picture no longer counts.
+    a_day_ago = datetime.now(UTC) - timedelta(hours=25)
+    await Evidence.update({Evidence.created_at: a_day_ago}, force=True)
+    assert (await file(client, text="third", evidence=[picture])).status_code == 201
+    assert await Evidence.count() == 2
