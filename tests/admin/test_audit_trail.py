@@ -7,7 +7,7 @@ from school_safety.audit.log import verify
 from school_safety.audit.tables import AuditEntry
 from school_safety.schools.tables import Region
 from tests import support
-from tests.admin.test_pages import ADMIN, SCHOOL_FORM, post, signed_in_admin
+from tests.admin.helpers import ADMIN, SCHOOL_FORM, post, signed_in_admin
 
 
 async def admin_entries() -> list[tuple[str, str, str, str]]:

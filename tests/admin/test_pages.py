@@ -12,23 +12,7 @@ from school_safety.staff.passwords import verify_password
 from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSchool, StaffSession
 from school_safety.web.locale import LANGUAGE_COOKIE
 from tests import support
-
-ADMIN = "root"
-
-
-async def signed_in_admin(client) -> int:
-    account_id = await support.make_staff(ADMIN, "admin")
-    assert (await support.sign_in(client, ADMIN)).status_code == 303
-    # Messages are checked in English, the source language.
-    client.cookies.set(LANGUAGE_COOKIE, "en")
-    return account_id
-
-
-async def post(client, path: str, data: dict | None = None, **kwargs):
-    token = await support.csrf_for(client)
-    return await client.post(
-        path, data={"_csrf_token": token, **(data or {})}, follow_redirects=False, **kwargs
-    )
+from tests.admin.helpers import ADMIN, SCHOOL_FORM, post, signed_in_admin
 
 
 def text_of(response) -> str:
@@ -180,17 +164,6 @@ async def test_bad_region_input_is_a_422_with_a_message(client, schools, fields,
     assert response.status_code == 422
     assert message in text_of(response)
     assert await Region.count() == 2
-
-
-SCHOOL_FORM = {
-    "code": "ast-100",
-    "name_kk": "№ 100 мектеп",
-    "name_ru": "Школа № 100",
-    "name_en": "School No. 100",
-    "town_kk": "Сарыарқа ауданы",
-    "town_ru": "район Сарыарка",
-    "town_en": "Saryarka District",
-}
 
 
 async def test_school_create_edit_deactivate_and_poster(client, schools):

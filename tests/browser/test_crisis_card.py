@@ -8,7 +8,7 @@ from playwright.async_api import Browser, expect
 
 from school_safety.i18n import translations
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.test_pupil_phone import CSP_LISTENER, PHONE, horizontal_overflow
+from tests.browser.helpers import CSP_LISTENER, PHONE, horizontal_overflow
 from tests.running_server import RunningServer
 
 REPORT_TEXT = (

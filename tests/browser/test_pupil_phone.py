@@ -17,9 +17,9 @@ from school_safety.i18n import translations
 from school_safety.reports.choices import STATUS_FOR_PUPIL
 from tests import support
 from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.helpers import CSP_LISTENER, PHONE, horizontal_overflow
 from tests.running_server import RunningServer
 
-PHONE = {"width": 360, "height": 740}
 REPORT_TEXT = (
     "Сыныптағы екі бала мені күнде үзілісте мазақтайды, "
     "телефонымды тартып алып, чатқа суретімді салды."
@@ -32,27 +32,12 @@ PUPIL_REPLY = "Иә, келемін. Рақмет."
 RECEIPT_SHAPE = re.compile(r"^\d{4} \d{4} \d{4} \d{4}$")
 CASE_SHAPE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
+
 # Registered before any page script runs, on every document: a CSP violation is
 # reported through a Playwright binding, which the page's own policy cannot block.
-CSP_LISTENER = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportCspViolation(
-    `${event.violatedDirective} blocked ${event.blockedURI || "inline"} ` +
-    `at ${event.sourceFile}:${event.lineNumber}`
-  );
-});
-"""
-
-
 def kk(message: str) -> str:
     """What the Kazakh catalogue says (the English source while it is untranslated)."""
     return translations("kk").gettext(message)
-
-
-async def horizontal_overflow(page: Page) -> int:
-    """How many CSS pixels the page is wider than the phone's screen."""
-    width = await page.evaluate("document.documentElement.scrollWidth")
-    return int(width) - PHONE["width"]
 
 
 async def lines_of_text(page: Page, selector: str) -> int:

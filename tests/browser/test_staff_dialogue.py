@@ -26,7 +26,7 @@ from school_safety.i18n import translations
 from school_safety.reports.tables import Report
 from tests import support
 from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.test_pupil_phone import CSP_LISTENER, PHONE, horizontal_overflow
+from tests.browser.helpers import CSP_LISTENER, PHONE, horizontal_overflow
 from tests.running_server import RunningServer
 
 TABLET = {"width": 820, "height": 1180}
