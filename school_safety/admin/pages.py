@@ -113,7 +113,7 @@ class AdminPages(Controller):
     async def create_region(self, request: Request) -> Template | Redirect:
         form = await request.form()
         try:
-            region_id = await service.create_region(form)
+            region_id, code = await service.create_region(form)
         except Invalid as refused:
             return await self._regions_page(
                 request,
@@ -121,8 +121,7 @@ class AdminPages(Controller):
                 values=_values(form),
                 errors=refused.texts(),
             )
-        created = await service.get_region(region_id)
-        await _record(request, "admin.region_create", f"region {created['code']}")
+        await _record(request, "admin.region_create", f"region {code}")
         return Redirect(f"/staff/admin/regions/{region_id}?done=created", status_code=303)
 
     async def _region(self, region_id: int) -> dict[str, Any]:
@@ -216,13 +215,12 @@ class AdminPages(Controller):
     async def create_school(self, request: Request) -> Template | Redirect:
         form = await request.form()
         try:
-            school_id = await service.create_school(form)
+            school_id, code = await service.create_school(form)
         except Invalid as refused:
             return await self._school_form(
                 request, None, _values(form), HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
-        created = await service.get_school(school_id)
-        await _record(request, "admin.school_create", f"school {created['code']}")
+        await _record(request, "admin.school_create", f"school {code}")
         return Redirect(f"/staff/admin/schools/{school_id}?done=created", status_code=303)
 
     async def _school(self, school_id: int) -> dict[str, Any]:
@@ -250,7 +248,7 @@ class AdminPages(Controller):
         school = await self._school(school_id)
         form = await request.form()
         try:
-            await service.update_school(school_id, form)
+            saved = await service.update_school(school_id, form)
         except Missing:
             raise NotFoundException() from None
         except Invalid as refused:
@@ -258,8 +256,7 @@ class AdminPages(Controller):
             return await self._school_form(
                 request, school, values, HTTP_422_UNPROCESSABLE_ENTITY, errors=refused.texts()
             )
-        saved = await service.get_school(school_id)
-        changed = " (deactivated)" if school["active"] and not saved["active"] else ""
+        changed = " (deactivated)" if school["active"] and saved.active is False else ""
         await _record(request, "admin.school_edit", f"school {school['code']}{changed}")
         return Redirect(f"/staff/admin/schools/{school_id}?done=saved", status_code=303)
 
@@ -413,7 +410,7 @@ class AdminPages(Controller):
     async def assign_schools(self, request: Request, account_id: RowId) -> Template | Redirect:
         form = await request.form()
         try:
-            added = await service.assign_schools(account_id, form)
+            username, added = await service.assign_schools(account_id, form)
         except Missing:
             raise NotFoundException() from None
         except Invalid as refused:
@@ -425,8 +422,7 @@ class AdminPages(Controller):
                 errors=refused.texts(),
             )
         if added:
-            account = await service.get_account(account_id)
-            await _record(request, "admin.assign", f"{account['username']}: {', '.join(added)}")
+            await _record(request, "admin.assign", f"{username}: {', '.join(added)}")
         done = "assigned" if added else "unchanged"
         return Redirect(f"/staff/admin/accounts/{account_id}?done={done}", status_code=303)
 

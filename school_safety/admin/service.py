@@ -256,7 +256,8 @@ async def get_region(region_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_region(values: Mapping[str, Any]) -> int:
+async def create_region(values: Mapping[str, Any]) -> tuple[int, str]:
+    """The new region's id and its code, as read from the form."""
     region = read_region(values)
     taken = {"code": Problem(REGION_CODE_TAKEN, {"code": region.code})}
     try:
@@ -271,7 +272,7 @@ async def create_region(values: Mapping[str, Any]) -> int:
         _taken(error, taken)
         raise
     forget_schools()
-    return int(row.id)
+    return int(row.id), region.code
 
 
 async def update_region(region_id: int, values: Mapping[str, Any]) -> None:
@@ -384,7 +385,8 @@ async def get_school(school_id: int) -> dict[str, Any]:
     return row
 
 
-async def create_school(values: Mapping[str, Any]) -> int:
+async def create_school(values: Mapping[str, Any]) -> tuple[int, str]:
+    """The new school's id and its code, as read from the form."""
     school = read_school(values)
     taken = {"code": Problem(SCHOOL_CODE_TAKEN, {"code": school.code})}
     try:
@@ -401,10 +403,11 @@ async def create_school(values: Mapping[str, Any]) -> int:
         _taken(error, taken)
         raise
     forget_schools()
-    return int(row.id)
+    return int(row.id), school.code
 
 
-async def update_school(school_id: int, values: Mapping[str, Any]) -> None:
+async def update_school(school_id: int, values: Mapping[str, Any]) -> SchoolInput:
+    """Saves the form and returns what was saved."""
     existing = await School.select(School.code).where(School.id == school_id).first()
     if existing is None:
         raise Missing(school_id)
@@ -416,6 +419,7 @@ async def update_school(school_id: int, values: Mapping[str, Any]) -> None:
             raise Invalid({"region": Problem(CHOOSE_REGION)})
         await School.update(**school.values()).where(School.id == school_id)
     forget_schools()
+    return school
 
 
 # Staff accounts -----------------------------------------------------------
@@ -653,8 +657,11 @@ async def reset_password(account_id: int, acting_user_id: int) -> str:
     return password
 
 
-async def assign_schools(account_id: int, values: Mapping[str, Any]) -> list[str]:
-    """Adds schools (by code) to a psychologist or officer; returns the codes newly added."""
+async def assign_schools(account_id: int, values: Mapping[str, Any]) -> tuple[str, list[str]]:
+    """Adds schools (by code) to a psychologist or officer.
+
+    Returns the account's username and the codes newly added.
+    """
     check = Checker(values)
     codes = check.school_codes()
     if not codes and "school_codes" not in check.problems:
@@ -662,7 +669,7 @@ async def assign_schools(account_id: int, values: Mapping[str, Any]) -> list[str
     check.done()
     async with write_transaction():
         account = (
-            await StaffAccount.select(StaffAccount.role)
+            await StaffAccount.select(StaffAccount.username, StaffAccount.role)
             .where(StaffAccount.id == account_id)
             .first()
         )
@@ -684,7 +691,7 @@ async def assign_schools(account_id: int, values: Mapping[str, Any]) -> list[str
             await StaffSchool.insert(
                 *(StaffSchool(account=account_id, school=found[code]) for code in added)
             )
-    return added
+    return account["username"], added
 
 
 async def unassign_school(account_id: int, school_id: int) -> None:

@@ -387,9 +387,11 @@ def train_keeping_scores(
     card.validation = {
         "test": evaluate(classifier, test),
         # The rule the thresholds were chosen by, as they were chosen: out of fold.
-        "out_of_fold": scores(_targets(tuned_on), out_of_fold),
+        "out_of_fold": scores(threshold_scores.targets, out_of_fold),
     }
     card.version = f"{TRAINING_REVISION}.{card.corpus_hash[:10]}"
     card.sizes["seconds"] = round(time.perf_counter() - started)
     progress(f"model {card.version} trained in {time.perf_counter() - started:.1f} s")
-    return ReportClassifier(pipeline, card), threshold_scores
+    # The classifier reads its card's version and figures as they are now; only
+    # the thresholds it copies had to be set before it was built.
+    return classifier, threshold_scores

@@ -48,6 +48,11 @@ async def test_each_admin_action_is_recorded_once_it_is_done(client, schools):
         (f"/staff/admin/accounts/{officer}/schools", {"school_codes": "AST-002"}),
         (f"/staff/admin/accounts/{officer}/schools/{schools['AST-001'].id}/remove", {}),
         ("/staff/admin/policies", {"require_totp": ["officer", "psychologist"]}),
+        # Saved with its "active" box shown and left empty: the school is switched off.
+        (
+            f"/staff/admin/schools/{schools['AST-002'].id}",
+            {**SCHOOL_FORM, "region": str(region["id"]), "active_shown": "1"},
+        ),
     ]
     for path, form in steps:
         response = await post(client, path, form)
@@ -76,6 +81,7 @@ async def test_each_admin_action_is_recorded_once_it_is_done(client, schools):
         (ADMIN, "admin", "admin.assign", "serik: AST-002"),
         (ADMIN, "admin", "admin.unassign", "serik: AST-001"),
         (ADMIN, "admin", "admin.policies", "two-step sign-in required for: psychologist, officer"),
+        (ADMIN, "admin", "admin.school_edit", "school AST-002 (deactivated)"),
         (ADMIN, "admin", "admin.import", "schools: 1 added, 0 changed"),
     ]
     assert (await verify()).ok
