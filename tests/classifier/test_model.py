@@ -45,6 +45,43 @@ def test_model_files_round_trip_through_skops(tmp_path):
         assert card[key], key
 
 
+def test_model_files_are_small_and_load_back_the_same_vocabularies(tmp_path):
+    classifier = store.get_classifier()
+    model.save(classifier, tmp_path)
+    # Written entry by entry, the vocabularies alone took over 100 MB.
+    assert (tmp_path / model.MODEL_FILE).stat().st_size < 10_000_000
+    loaded = model.load(tmp_path)
+    pairs = zip(
+        classifier.pipeline.named_steps["features"].transformer_list,
+        loaded.pipeline.named_steps["features"].transformer_list,
+        strict=True,
+    )
+    for (_, before), (_, after) in pairs:
+        assert after.vocabulary_ == before.vocabulary_
+    # Saving wrote a packed copy: the classifier in use keeps its dicts.
+    for _, vectorizer in classifier.pipeline.named_steps["features"].transformer_list:
+        assert isinstance(vectorizer.vocabulary_, dict)
+    texts = ["мен өлгім келеді", "ақша әкел әйтпесе ұрамын", "kill yourself lol"]
+    assert np.array_equal(
+        np.column_stack([p[:, 1] for p in loaded.pipeline.predict_proba(texts)]),
+        np.column_stack([p[:, 1] for p in classifier.pipeline.predict_proba(texts)]),
+    )
+
+
+def test_model_files_written_before_vocabularies_were_packed_still_load(tmp_path):
+    classifier = store.get_classifier()
+    model.save(classifier, tmp_path)
+    # The older form: the fitted pipeline as it is, vocabularies as dicts.
+    skops.io.dump(classifier.pipeline, tmp_path / model.MODEL_FILE)
+    card = json.loads((tmp_path / model.CARD_FILE).read_text())
+    card["model_sha256"] = model._sha256(tmp_path / model.MODEL_FILE)
+    (tmp_path / model.CARD_FILE).write_text(json.dumps(card))
+    texts = [normalise(e.text) for e in load_examples(corpus_files())[:100]]
+    assert np.array_equal(
+        model.load(tmp_path).probabilities(texts), classifier.probabilities(texts)
+    )
+
+
 def test_no_pickle_and_unknown_types_are_refused(tmp_path):
     assert not list(store.model_dir().glob("*.pkl")) and not list(
         store.model_dir().glob("*.pickle")
