@@ -8,12 +8,12 @@ to the form that made them and never again.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, PathParameter
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -27,9 +27,8 @@ from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ROLE_NAMES, ROLES
 from school_safety.text import parse_id
 from school_safety.web.headers import NO_STORE
+from school_safety.web.params import RowId
 
-# A row id: PostgreSQL's integer ids end at 2**31 - 1; a larger number is a 400, not a 500.
-RowId = Annotated[int, PathParameter(ge=1, le=2_147_483_647)]
 CHOOSE_FILE = N_("Choose a CSV file to import.")
 CREATED = N_("Created.")
 NOTICES = {

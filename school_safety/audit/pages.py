@@ -9,6 +9,7 @@ from litestar.response import Template
 from school_safety.audit.log import ACTION_GROUPS, ACTION_NAMES, PAGE_SIZE, entries_for
 from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ADMIN, REGION, ROLE_NAMES
+from school_safety.web.params import OptionalRowIdQuery
 
 READERS = (REGION, ADMIN)
 HEADERS = {"cache-control": "no-store", "vary": "hx-request"}
@@ -25,7 +26,7 @@ class AuditPages(Controller):
         request: Request,
         case: FromQuery[str] = "",
         action: FromQuery[str] = "",
-        before: FromQuery[int | None] = None,
+        before: OptionalRowIdQuery = None,
     ) -> Template:
         user = current_user(request)
         case, action = case.strip()[:32], action.strip()[:40]

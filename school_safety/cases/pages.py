@@ -21,6 +21,7 @@ from school_safety.cases.lifecycle import OUTCOMES, STATUS_NAMES, TRANSITIONS
 from school_safety.cases.queue import PERIODS, QueueFilters, queue
 from school_safety.cases.related import suggestions
 from school_safety.cases.scope import report_id_in_scope, visible_school_ids
+from school_safety.cases.service import HANDLERS
 from school_safety.classifier.labels import LABELS, PRIORITY_NAMES
 from school_safety.i18n import N_
 from school_safety.reports.choices import HAPPENED, LOCATIONS, QUICK_CHOICES, REPORTER_ROLES
@@ -31,9 +32,9 @@ from school_safety.staff.guards import current_user, staff_guard
 from school_safety.staff.roles import ADMIN, OFFICER, PSYCHOLOGIST, REGION, ROLE_NAMES, StaffUser
 from school_safety.text import parse_id
 from school_safety.web.headers import NO_STORE
+from school_safety.web.params import RowId
 
 READERS = (PSYCHOLOGIST, OFFICER, REGION, ADMIN)
-HANDLERS = (PSYCHOLOGIST, ADMIN)
 NOTE_WRITERS = (PSYCHOLOGIST, OFFICER, ADMIN)
 
 LABEL_NAMES = {  # shown beside scores; the classifier itself speaks in label codes
@@ -144,7 +145,7 @@ class CasePages(Controller):
         errors: dict[str, str] | None = None,
         notice: str = "",
     ) -> Template:
-        case = await service.load_case(report_id)
+        case = await service.load_case(report_id, user)
         return Template(
             "cases/case.html",
             context={
@@ -253,7 +254,7 @@ class CasePages(Controller):
         opt={"roles": READERS},
     )
     async def evidence(
-        self, request: Request, code: FromPath[str], evidence_id: FromPath[int]
+        self, request: Request, code: FromPath[str], evidence_id: RowId
     ) -> Response[bytes]:
         user = current_user(request)
         report_id = await _in_scope(user, code)

@@ -19,7 +19,7 @@ from school_safety.cases.lifecycle import (
     StatusRequest,
     refusal,
 )
-from school_safety.cases.scope import report_id_in_scope
+from school_safety.cases.scope import report_id_in_scope, scope_condition, visible_school_ids
 from school_safety.cases.tables import CaseLink, CaseNote, StatusChange
 from school_safety.classifier.review import LabelEvidence, evidence_for, record_review
 from school_safety.classifier.tables import LabelReview
@@ -27,7 +27,7 @@ from school_safety.db.engine import write_transaction
 from school_safety.i18n import N_
 from school_safety.reports.tables import Evidence, Message, Report
 from school_safety.schools.service import localised
-from school_safety.staff.roles import StaffUser
+from school_safety.staff.roles import ADMIN, PSYCHOLOGIST, StaffUser
 from school_safety.text import clean_text
 
 MESSAGE_MAX = 5000
@@ -81,8 +81,17 @@ class CaseView:
     reviewed_labels: list[str] | None
 
 
-async def load_case(report_id: int) -> CaseView:
-    """The whole case as staff see it; pupils' new messages count as read by staff from now."""
+# Who handles a case and answers the pupil on it.
+HANDLERS = (PSYCHOLOGIST, ADMIN)
+
+
+async def load_case(report_id: int, user: StaffUser) -> CaseView:
+    """The whole case as `user` sees it.
+
+    A pupil's new messages count as read from now only when `user` can answer
+    them: an officer or a region account looking in must not clear the badge
+    that tells the psychologist a reply is waiting.
+    """
     row = (
         await Report.select(
             *Report.all_columns(),
@@ -110,7 +119,7 @@ async def load_case(report_id: int) -> CaseView:
         .order_by(Message.id)
     )
     new_from_pupil = any(m["author"] == "reporter" and m["read_at"] is None for m in messages)
-    if new_from_pupil:
+    if new_from_pupil and user.role in HANDLERS:
         async with write_transaction():
             await Message.update({Message.read_at: datetime.now(UTC)}).where(
                 (Message.report == report_id)
@@ -171,7 +180,7 @@ async def load_case(report_id: int) -> CaseView:
         )
         .where(CaseNote.report == report_id)
         .order_by(CaseNote.id),
-        links=await linked_cases(report_id),
+        links=await linked_cases(report_id, user),
         history=await StatusChange.select(
             StatusChange.from_status,
             StatusChange.to_status,
@@ -186,20 +195,20 @@ async def load_case(report_id: int) -> CaseView:
     )
 
 
-async def linked_cases(report_id: int) -> list[dict[str, Any]]:
-    rows = await CaseLink.select(
-        CaseLink.first,
-        CaseLink.second,
-        CaseLink.first.case_code,
-        CaseLink.second.case_code,
-        CaseLink.first.status,
-        CaseLink.second.status,
-    ).where((CaseLink.first == report_id) | (CaseLink.second == report_id))
-    linked = []
-    for row in rows:
-        side = "second" if row["first"] == report_id else "first"
-        linked.append({"case_code": row[f"{side}.case_code"], "status": row[f"{side}.status"]})
-    return linked
+async def linked_cases(report_id: int, user: StaffUser) -> list[dict[str, Any]]:
+    """The cases linked to this one that `user` may see; a link does not widen anyone's scope."""
+    rows = await CaseLink.select(CaseLink.first, CaseLink.second).where(
+        (CaseLink.first == report_id) | (CaseLink.second == report_id)
+    )
+    others = [row["second"] if row["first"] == report_id else row["first"] for row in rows]
+    if not others:
+        return []
+    visible = scope_condition(await visible_school_ids(user), user)
+    return list(
+        await Report.select(Report.case_code, Report.status)
+        .where(Report.id.is_in(others) & visible)
+        .order_by(Report.id)
+    )
 
 
 async def _move(

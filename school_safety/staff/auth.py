@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import binascii
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,8 +111,17 @@ async def change_password(account_id: int, current: str, new: str) -> str | None
     return None
 
 
+# What new_totp_secret gives: 32 base32 letters, 160 bits. The secret comes
+# back from the enrolment form, so anything else is refused rather than stored.
+_TOTP_SECRET = re.compile(r"[A-Z2-7]{32}")
+
+
 def new_totp_secret() -> str:
     return pyotp.random_base32()
+
+
+def is_totp_secret(secret: str) -> bool:
+    return _TOTP_SECRET.fullmatch(secret) is not None
 
 
 def totp_uri(secret: str, username: str) -> str:
@@ -119,12 +130,18 @@ def totp_uri(secret: str, username: str) -> str:
 
 def totp_matches(secret: str, code: str) -> bool:
     code = "".join(ch for ch in code if ch.isdigit())
-    # One step either way forgives a phone clock that is a little off.
-    return bool(secret) and len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1)
+    if not secret or len(code) != 6:
+        return False
+    try:
+        # One step either way forgives a phone clock that is a little off.
+        return bool(pyotp.TOTP(secret).verify(code, valid_window=1))
+    except (binascii.Error, ValueError):
+        # Not base32, or too short for pyotp: no code can match it.
+        return False
 
 
 async def enrol_totp(account_id: int, secret: str, code: str) -> bool:
-    if not totp_matches(secret, code):
+    if not is_totp_secret(secret) or not totp_matches(secret, code):
         return False
     async with write_transaction():
         await StaffAccount.update(

@@ -183,6 +183,9 @@ class AccountPages(Controller):
         else:
             accepted = enabled and auth.totp_matches(secret, code)
         if not accepted:
+            if new_secret and not enabled and not auth.is_totp_secret(new_secret):
+                # A mangled secret cannot be shown as a QR code: start again with a fresh one.
+                new_secret = auth.new_totp_secret()
             return self._totp_page(
                 user,
                 new_secret if new_secret and not enabled else None,

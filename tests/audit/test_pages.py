@@ -142,3 +142,13 @@ async def test_long_logs_are_paged(client, schools):
     assert shown_ids(second.text) == ids[::-1][PAGE_SIZE:]
     assert not OLDER.search(second.text)
     assert 'href="/staff/audit?case=&amp;action="' in second.text  # back to the newest
+
+
+async def test_a_page_mark_past_any_row_id_is_a_400_not_a_500(client, schools):
+    await staff_user("root", "admin")
+    await support.sign_in(client, "root")
+    assert (await client.get("/staff/audit", params={"before": "5"})).status_code == 200
+    for before in ("2147483648", "9" * 20, "0", "-1", "abc"):
+        page = await client.get("/staff/audit", params={"before": before})
+        assert page.status_code == 400, before
+        assert "Traceback" not in page.text

@@ -365,3 +365,72 @@ async def test_the_queue_shows_only_the_start_of_a_long_report(client, schools):
     queue = html.unescape((await client.get("/staff/")).text)
     assert case["case"] in queue and start in queue
     assert "Ю и это" not in queue and "ещё не всё" not in queue
+
+
+async def test_only_those_who_answer_the_pupil_clear_the_new_message_badge(client, schools):
+    report = await filed(client, BULLYING)
+    code = report["case"]
+    await support.make_staff("region1", "region", region_code="AST")
+    await support.make_staff("officer1", "officer", ("AST-001",))
+    await client.post(
+        f"/api/v1/reports/{code}/messages",
+        headers={"X-Receipt": report["receipt"]},
+        json={"text": "ещё"},
+    )
+    async with support.write_transaction():
+        await Report.update({Report.status: "referred"}).where(Report.case_code == code)
+
+    def unread():
+        return Message.count().where((Message.author == "reporter") & Message.read_at.is_null())
+
+    for reader in ("region1", "officer1"):
+        client.cookies.clear()
+        await support.sign_in(client, reader)
+        assert (await client.get(f"/staff/cases/{code}")).status_code == 200
+        assert await unread() == 1, reader
+    client.cookies.clear()
+    await signed_in_psychologist(client)
+    row = (await client.get("/staff/")).text.split(f'href="/staff/cases/{code}"')[1]
+    assert 'class="badge"' in row.split("</tr>")[0]
+    await client.get(f"/staff/cases/{code}")
+    assert await unread() == 0
+
+
+async def test_a_link_shows_only_the_cases_the_viewer_may_see(client, schools):
+    here = await filed(client, BULLYING)
+    elsewhere = await filed(client, BULLYING, school="AKT-001")
+    also_here = await filed(client, MILD)
+    ids = {row["case_code"]: row["id"] for row in await Report.select(Report.id, Report.case_code)}
+    here_id, elsewhere_id, also_here_id = (
+        ids[here["case"]],
+        ids[elsewhere["case"]],
+        ids[also_here["case"]],
+    )
+    # An administrator sees every school and may link across them.
+    async with support.write_transaction():
+        await CaseLink.insert(
+            CaseLink(first=here_id, second=elsewhere_id),
+            CaseLink(first=also_here_id, second=here_id),
+        )
+    await signed_in_psychologist(client)
+    related = (await client.get(f"/staff/cases/{here['case']}")).text.split('id="related"')[1]
+    assert also_here["case"] in related
+    assert elsewhere["case"] not in related
+
+    # An officer sees linked cases only once they are referred to police, like any other.
+    async with support.write_transaction():
+        await Report.update({Report.status: "referred"}).where(Report.id == here_id)
+    await support.make_staff("officer1", "officer", ("AST-001", "AKT-001"))
+    client.cookies.clear()
+    await support.sign_in(client, "officer1")
+    related = (await client.get(f"/staff/cases/{here['case']}")).text.split('id="related"')[1]
+    assert also_here["case"] not in related and elsewhere["case"] not in related
+
+
+async def test_an_overlong_picture_id_is_a_400_not_a_500(client, schools):
+    report = await filed(client, BULLYING)
+    await signed_in_psychologist(client)
+    for picture in ("2147483648", "9223372036854775808", "9" * 20, "0"):
+        response = await client.get(f"/staff/cases/{report['case']}/evidence/{picture}")
+        assert response.status_code == 400, picture
+        assert "Traceback" not in response.text

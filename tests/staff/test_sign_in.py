@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 
 from school_safety.db.engine import write_transaction
+from school_safety.staff import auth
 from school_safety.staff.sessions import COOKIE
 from school_safety.staff.tables import RolePolicy, StaffAccount, StaffSession
 from tests import support
@@ -111,6 +112,21 @@ async def test_totp_required_by_role_enrols_then_asks_every_time(client, schools
         "/staff/2fa", data={"_csrf_token": token, "secret": secret, "code": "000000"}
     )
     assert wrong.status_code == 422
+    # The secret comes back from the form: a malformed or weak one is refused, never stored.
+    weak = "ABCDEFGHIJKLMNOPQRSTUVWX"  # 120 bits: pyotp takes it; new_totp_secret gives 160
+    for bad in ("1", "!!!!", "AAAAAAA", weak, secret.lower(), secret + "A"):
+        answer = pyotp.TOTP(weak).now() if bad == weak else "123456"
+        refused = await client.post(
+            "/staff/2fa", data={"_csrf_token": token, "secret": bad, "code": answer}
+        )
+        assert refused.status_code == 422, bad
+        # The page still offers a secret to enrol with, a fresh one if the sent one was mangled.
+        shown = refused.text.split('data-testid="totp-secret">')[1].split("<")[0]
+        assert auth.is_totp_secret(shown), bad
+    enrolled = StaffAccount.select(StaffAccount.totp_enabled).where(
+        StaffAccount.username == "officer1"
+    )
+    assert (await enrolled.first())["totp_enabled"] is False
     code = pyotp.TOTP(secret).now()
     done = await client.post(
         "/staff/2fa",
