@@ -172,6 +172,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=workers,
         # The server's own access log records client addresses; ours does not.
         access_log=False,
+        # No WebSocket routes: without this, installing a WebSocket library
+        # would make the server log each upgrade attempt with the client's address.
+        ws="none",
         log_config=None,
         server_header=False,
         proxy_headers=args.behind_proxy,

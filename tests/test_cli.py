@@ -53,3 +53,18 @@ def test_serve_refuses_several_workers_on_sqlite(capsys):
         pytest.skip("the rule is SQLite's")
     assert main(["serve", "--workers", "2"]) == 2
     assert "PostgreSQL" in capsys.readouterr().err
+
+
+def test_serve_keeps_the_servers_own_client_logging_off(monkeypatch):
+    import uvicorn
+
+    from school_safety.classifier import store
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    monkeypatch.setattr(store, "ensure_model", lambda **_: None)
+    assert main(["serve"]) == 0
+    # Its access log and its WebSocket handshake log both name the client's address.
+    assert started["access_log"] is False
+    assert started["ws"] == "none"
+    assert started["server_header"] is False

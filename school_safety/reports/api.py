@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import CacheControlHeader
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import (
     HTTP_201_CREATED,
@@ -30,6 +31,7 @@ from school_safety.reports.choices import STATUS_FOR_PUPIL
 from school_safety.reports.followup import add_reply, case_for_reporter, find_report_id
 from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
 from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.reports.receipts import normalise_receipt
 from school_safety.web.ratelimit import client_key
 
 NOT_FOUND = N_("No report matches this case code and receipt.")
@@ -154,6 +156,9 @@ async def _case_status(report_id: int) -> CaseStatus:
 class ReportsApi(Controller):
     path = "/api/v1/reports"
     tags = ("reports",)
+    # Receipts and conversations: no cache, shared or private, may keep them. A
+    # reply depends on the X-Receipt header, which a cache keyed by URL ignores.
+    cache_control = CacheControlHeader(no_store=True)
 
     @post("/", status_code=HTTP_201_CREATED, summary="File a report")
     async def file_report(
@@ -209,7 +214,9 @@ class ReportsApi(Controller):
             return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_GUESSES)
         report_id = await find_report_id(receipt, case_code=case)
         if report_id is None:
-            limits.record_receipt_failure(client)
+            # Only a well-formed code is a guess worth counting.
+            if normalise_receipt(receipt) is not None:
+                limits.record_receipt_failure(client)
             return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
         return report_id
 

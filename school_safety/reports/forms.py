@@ -17,6 +17,8 @@ TEXT_FIELDS = (
     "happened",
     "people_involved",
     "reporter_role",
+    "signed_name",
+    "signed_contact",
 )
 
 

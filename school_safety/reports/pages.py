@@ -33,11 +33,13 @@ from school_safety.reports.followup import (
 from school_safety.reports.forms import report_draft_from_form, text_value, uploaded_files
 from school_safety.reports.intake import ReportInvalid, submit_report
 from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.reports.receipts import normalise_receipt
 from school_safety.schools.service import SchoolCard, school_by_code
 from school_safety.web.headers import NO_STORE
 from school_safety.web.ratelimit import client_key
 
 WRONG_RECEIPT = N_("We could not find a report with this code. Check the digits and try again.")
+MALFORMED_RECEIPT = N_("The secret code has 16 digits. Check that you typed all of them.")
 
 
 def _page(request: HTMXRequest, full: str, fragment: str, status: int, **context: Any) -> Template:
@@ -71,7 +73,11 @@ class ReportPages(Controller):
     async def submit(self, request: HTMXRequest, code: FromPath[str]) -> Template:
         school = await _school_or_404(code)
         draft, values = await report_draft_from_form(request, school.code)
-        form_context = {"school": school, "values": values}
+        form_context = {
+            "school": school,
+            "values": values,
+            "language_return": f"/s/{school.code}",
+        }
         client = client_key(request)
         if limits.submissions().blocked(client):
             return _page(
@@ -100,6 +106,8 @@ class ReportPages(Controller):
             "reports/_receipt.html",
             HTTP_201_CREATED,
             school=school,
+            # Shown once: no link may lead away from it unasked.
+            languages_locked=True,
             case_code=submitted.case_code,
             receipt=submitted.receipt,
             crisis=submitted.crisis,
@@ -137,6 +145,7 @@ class ReportPages(Controller):
             context.setdefault("errors", {})
             context.setdefault("notice", "")
             context.setdefault("reply", "")
+            context.setdefault("language_return", "/follow-up")
             return _page(
                 request,
                 "reports/follow_up.html",
@@ -146,6 +155,10 @@ class ReportPages(Controller):
                 **context,
             )
 
+        if normalise_receipt(receipt) is None:
+            # A slip of the thumb, not a guess: it names no code, so it is not
+            # counted against the pupil, and the message says what is wrong.
+            return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": MALFORMED_RECEIPT})
         if limits.receipt_guessing_blocked(client):
             return answer(HTTP_429_TOO_MANY_REQUESTS, errors={"receipt": TOO_MANY_GUESSES})
         report_id = await find_report_id(receipt)

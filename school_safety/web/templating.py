@@ -49,11 +49,21 @@ def gettext_in(language: str, message: str) -> str:
 
 @pass_context
 def language_switch_url(context: Any, language: str) -> str:
+    """The link that switches language and comes back to this page.
+
+    After a form was sent, the address it was sent to only answers a POST
+    (coming back to it would be a 405). Then the link comes back to the page
+    the view names as `language_return`, or else to the address one step up
+    ("/staff/cases/X/status" → "/staff/cases/X"), where the forms live.
+    """
     request = context["request"]
-    current = request.url.path
-    if request.url.query:
-        current = f"{current}?{request.url.query}"
-    return f"/language/{language}?next={quote(current, safe='')}"
+    if request.method == "GET":
+        current = request.url.path
+        if request.url.query:
+            current = f"{current}?{request.url.query}"
+    else:
+        current = context.get("language_return") or request.url.path.rstrip("/").rsplit("/", 1)[0]
+    return f"/language/{language}?next={quote(current or '/', safe='')}"
 
 
 def build_environment() -> Environment:

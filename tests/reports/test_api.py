@@ -31,6 +31,7 @@ async def test_report_receipt_status_messages_and_reply(client, schools):
     case, receipt = filed["case"], filed["receipt"]
     assert len(receipt) >= 16 and receipt.isdigit()
     assert filed["status"] == "new"
+    assert response.headers["cache-control"] == "no-store"
 
     stored = await Report.select().where(Report.case_code == case).first()
     assert stored["text"] == "Мені сыныптастарым күнде мазақтайды"
@@ -42,6 +43,8 @@ async def test_report_receipt_status_messages_and_reply(client, schools):
 
     read = await client.get(f"/api/v1/reports/{case}", headers={"X-Receipt": receipt})
     assert read.status_code == 200
+    # The conversation depends on a header a cache keyed by URL would not see.
+    assert read.headers["cache-control"] == "no-store"
     assert read.json()["status"] == "new"
     assert read.json()["messages"] == []
 
@@ -56,6 +59,7 @@ async def test_report_receipt_status_messages_and_reply(client, schools):
         json={"text": "Рахмет, ертең келемін"},
     )
     assert replied.status_code == 201
+    assert replied.headers["cache-control"] == "no-store"
     assert [m["sender"] for m in replied.json()["messages"]] == ["staff", "reporter"]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from school_safety.reports.tables import Evidence, Message, Report
 from tests import support
 
@@ -109,6 +112,24 @@ async def test_refused_form_keeps_what_the_pupil_typed(client, schools):
     assert 'value="threats" checked' in refused.text
     assert 'value="canteen" selected' in refused.text
     assert await Report.count() == 0
+
+
+async def test_a_teacher_signs_on_the_form_and_a_pupil_cannot(client, schools):
+    signature = {"signed_name": "Айгүл Серікқызы, математика", "signed_contact": "кабинет 214"}
+    signed = await support.submit_form(
+        client, "AST-001", {"text": TEXT, "reporter_role": "teacher", **signature}
+    )
+    assert signed.status_code == 201, signed.text
+    stored = await Report.select(Report.signed_name, Report.signed_contact).first()
+    assert stored == signature
+
+    refused = await support.submit_form(
+        client, "AST-001", {"text": TEXT, "reporter_role": "affected", **signature}
+    )
+    assert refused.status_code == 422
+    # Shown back in the open signature box, beside the reason, for the pupil to clear.
+    assert "Айгүл Серікқызы, математика" in refused.text
+    assert await Report.count() == 1
 
 
 async def test_form_errors_are_in_the_pupils_language(client, schools):
@@ -219,3 +240,67 @@ async def test_oversized_request_is_413(client, schools):
     )
     assert response.status_code == 413
     assert await Report.count() == 0
+
+
+def language_links(page: str) -> list[str]:
+    return re.findall(r'href="(/language/[a-z]{2}\?next=[^"]*)"', page)
+
+
+async def test_switching_language_after_sending_never_loses_the_page(client, schools):
+    refused = await support.submit_form(client, "AST-001", {"text": " "})
+    assert refused.status_code == 422
+    # The form's own address, not the one that only takes a POST (a 405).
+    links = language_links(refused.text)
+    assert links and all(link.endswith("next=%2Fs%2FAST-001") for link in links)
+    back = await client.get(links[0], follow_redirects=False)
+    assert (await client.get(back.headers["location"])).status_code == 200
+
+    # The receipt is shown once: no language link may lead away from it, with or without htmx.
+    sent = await support.submit_form(client, "AST-001", {"text": TEXT})
+    assert sent.status_code == 201 and language_links(sent.text) == []
+    assert 'id="languages"' in sent.text and "hx-swap-oob" not in sent.text
+    sent = await support.submit_form(client, "AST-001", {"text": TEXT}, htmx=True)
+    assert sent.status_code == 201 and language_links(sent.text) == []
+    nav = sent.text.split('<nav id="languages"')[1].split("</nav>")[0]
+    assert 'hx-swap-oob="true"' in nav
+
+    case, receipt = support.receipt_from(sent.text)
+    page = await client.get("/follow-up")
+    replied = await client.post(
+        "/follow-up/reply",
+        data={
+            "_csrf_token": support.csrf_token_from(page.text),
+            "receipt": receipt,
+            "reply": "спасибо",
+        },
+    )
+    assert replied.status_code == 200 and case in replied.text
+    links = language_links(replied.text)
+    assert links and all(link.endswith("next=%2Ffollow-up") for link in links)
+
+
+async def test_a_mistyped_code_says_what_is_wrong_and_is_not_counted_as_a_guess(client, schools):
+    sent = await support.submit_form(client, "AST-001", {"text": TEXT})
+    case, receipt = support.receipt_from(sent.text)
+    client.cookies.set("lang", "ru")
+    token = support.csrf_token_from((await client.get("/follow-up")).text)
+
+    async def open_with(code):
+        return await client.post("/follow-up", data={"_csrf_token": token, "receipt": code})
+
+    # Far more slips than the guess limit allows: each says the code is 16 digits.
+    for typed in ["1234", "", "abcd efgh", receipt[:-1], receipt + "7"] * 3:
+        slipped = await open_with(typed)
+        assert slipped.status_code == 422, typed
+        assert support.in_language(
+            "ru", "The secret code has 16 digits. Check that you typed all of them."
+        ) in html.unescape(slipped.text)
+    # None of them counted: the right code still opens the case.
+    opened = await open_with(receipt)
+    assert opened.status_code == 200 and case in opened.text
+    # A well-formed wrong code is a guess, and says only that nothing was found.
+    wrong = await open_with("0000 0000 0000 0000")
+    assert wrong.status_code == 422
+    assert support.in_language(
+        "ru", "We could not find a report with this code. Check the digits and try again."
+    ) in html.unescape(wrong.text)

@@ -84,6 +84,22 @@ async def test_htmx_is_vendored_and_served_locally(client):
     assert "htmx" in script.text[:200]
 
 
+async def test_static_files_are_compressed_and_pages_are_not(client, schools):
+    raw = (ROOT / "static/vendor/htmx/htmx.min.js").read_bytes()
+    script = await client.get(
+        "/static/vendor/htmx/htmx.min.js", headers={"accept-encoding": "gzip"}
+    )
+    assert script.headers["content-encoding"] == "gzip"
+    assert script.content == raw  # decoded by the client: the same file
+    assert int(script.headers["content-length"]) < len(raw) / 2
+    assert "no-store" not in script.headers.get("cache-control", "")
+    # Pages hold secrets (CSRF tokens, receipts) beside what the visitor typed:
+    # compressed, their sizes would leak them.
+    for path in ("/", "/s/AST-001", "/follow-up"):
+        page = await client.get(path, headers={"accept-encoding": "gzip"})
+        assert page.status_code == 200 and "content-encoding" not in page.headers, path
+
+
 async def test_unexpected_errors_are_plain_500_without_details(client, schools, monkeypatch):
     from school_safety.reports import pages
 
