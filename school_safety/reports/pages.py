@@ -137,6 +137,7 @@ class ReportPages(Controller):
             context.setdefault("errors", {})
             context.setdefault("notice", "")
             context.setdefault("reply", "")
+            context.setdefault("crisis", False)
             return _page(
                 request,
                 "reports/follow_up.html",
@@ -156,11 +157,12 @@ class ReportPages(Controller):
         errors: dict[str, str] = {}
         notice = ""
         reply = ""
+        crisis = False
         status = HTTP_200_OK
         try:
             if action == "reply":
                 reply = text_value(form, "reply")
-                await add_reply(report_id, reply)
+                crisis = (await add_reply(report_id, reply)).crisis
                 reply = ""
                 notice = N_("Your message was sent.")
             elif action == "evidence":
@@ -170,4 +172,4 @@ class ReportPages(Controller):
             errors = invalid.errors
             status = HTTP_422_UNPROCESSABLE_ENTITY
         case = await case_for_reporter(report_id)
-        return answer(status, case=case, errors=errors, notice=notice, reply=reply)
+        return answer(status, case=case, errors=errors, notice=notice, reply=reply, crisis=crisis)
