@@ -42,6 +42,8 @@ class CaseMessage:
     created_at: datetime
     unread_by_pupil: bool
     new_for_staff: bool
+    # A pupil's reply that signals danger: it raised the case to critical.
+    crisis: bool
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class CaseView:
     labels: list[LabelEvidence]
     reviewed_labels: list[str] | None
 
+    @property
+    def crisis_replies(self) -> int:
+        """How many of the pupil's replies signalled danger."""
+        return sum(message.crisis for message in self.messages)
+
 
 # Who handles a case and answers the pupil on it.
 HANDLERS = (PSYCHOLOGIST, ADMIN)
@@ -112,6 +119,7 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
             Message.body,
             Message.created_at,
             Message.read_at,
+            Message.crisis,
             Message.staff_account.display_name,
         )
         .where(Message.report == report_id)
@@ -172,6 +180,7 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
                 created_at=m["created_at"],
                 unread_by_pupil=m["author"] == "staff" and m["read_at"] is None,
                 new_for_staff=m["author"] == "reporter" and m["read_at"] is None,
+                crisis=m["author"] == "reporter" and bool(m["crisis"]),
             )
             for m in messages
         ],

@@ -12,7 +12,8 @@ CYBERBULLYING: Final = "cyberbullying"
 SUICIDE_RISK: Final = "suicide_risk"
 LABELS: Final[tuple[str, ...]] = (BULLYING, CYBERBULLYING, SUICIDE_RISK)
 
-PRIORITIES: Final[tuple[str, ...]] = ("critical", "high", "normal", "low")
+CRITICAL: Final = "critical"
+PRIORITIES: Final[tuple[str, ...]] = (CRITICAL, "high", "normal", "low")
 PRIORITY_NAMES: Final[dict[str, str]] = {
     "critical": N_("Critical"),
     "high": N_("High"),

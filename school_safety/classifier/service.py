@@ -2,6 +2,9 @@
 
 Nothing here may lose or delay a report: a failure marks the report
 `unclassified` with priority `high`, and `reclassify_pending` tries again.
+A pupil's later reply is checked for danger by the same rule
+(`reply_signals_crisis`); a reply that signals it raises the case to critical,
+and classifying the report afterwards never lowers that.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import anyio.to_thread
 
 from school_safety.classifier.crisis import crisis_hits
 from school_safety.classifier.labels import (
+    CRITICAL,
     LABELS,
     SELF_HARM_CHOICE,
     SUICIDE_RISK,
@@ -25,10 +29,13 @@ from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.store import get_classifier, is_loaded
 from school_safety.db.engine import write_grouped, write_transaction
-from school_safety.db.statements import update_statement
+from school_safety.db.statements import Statement, update_statement
 from school_safety.reports.tables import Report
 
 logger = logging.getLogger("school_safety.classifier")
+
+# A priority from the report's own classification, unless a reply already made it critical.
+_NOT_BELOW_CRITICAL = """CASE WHEN "priority" = 'critical' THEN "priority" ELSE {} END"""
 
 # Reports younger than this are left to the request that stored them.
 RETRY_AFTER = timedelta(seconds=30)
@@ -51,6 +58,26 @@ def signals_crisis(text: str, quick_choices: Sequence[str], prediction: Predicti
     return bool(crisis_hits(normalise(text)))
 
 
+async def reply_signals_crisis(text: str) -> bool:
+    """Whether a pupil's reply, already stored, signals danger; never raises.
+
+    The rule is the report's (`signals_crisis`, no quick choices on a reply):
+    suicide risk flagged by the model, crisis phrases included; without a
+    model at hand, a crisis phrase alone.
+    """
+    prediction: Prediction | None = None
+    try:
+        prediction = await _predict(text)
+    except Exception:
+        # Nothing about the reply itself is logged: only that the model failed.
+        logger.exception("Classifying a reply failed; crisis phrases alone decide")
+    try:
+        return signals_crisis(text, (), prediction)
+    except Exception:
+        logger.exception("Checking a reply for crisis phrases failed")
+        return False
+
+
 async def _predict(text: str) -> Prediction:
     if is_loaded():
         classifier = get_classifier()
@@ -61,9 +88,10 @@ async def _predict(text: str) -> Prediction:
 
 
 async def _store(case_code: str, prediction: Prediction, quick_choices: Sequence[str]) -> None:
+    priority = priority_for(prediction.flags, prediction.probabilities, quick_choices)
     values = {
         "classification": "classified",
-        "priority": priority_for(prediction.flags, prediction.probabilities, quick_choices),
+        "priority": Statement(Report, _NOT_BELOW_CRITICAL, (priority,)),
         "p_bullying": prediction.probabilities["bullying"],
         "p_cyberbullying": prediction.probabilities["cyberbullying"],
         "p_suicide_risk": prediction.probabilities["suicide_risk"],
@@ -87,10 +115,17 @@ async def _mark_unclassified(case_code: str, quick_choices: Sequence[str]) -> No
         await Report.update(
             {
                 Report.classification: "unclassified",
-                Report.priority: "critical" if priority == "critical" else UNCLASSIFIED_PRIORITY,
                 Report.classification_attempts: Report.classification_attempts + 1,
             }
         ).where((Report.case_code == case_code) & (Report.classification != "classified"))
+        # Never below critical: a reply may have raised it while the model was away.
+        await Report.update(
+            {Report.priority: CRITICAL if priority == CRITICAL else UNCLASSIFIED_PRIORITY}
+        ).where(
+            (Report.case_code == case_code)
+            & (Report.classification != "classified")
+            & (Report.priority != CRITICAL)
+        )
 
 
 async def classify_report(case_code: str, text: str, quick_choices: Sequence[str]) -> Outcome:

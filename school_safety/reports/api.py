@@ -112,6 +112,13 @@ class CaseStatus:
 
 
 @dataclass
+class RepliedCase(CaseStatus):
+    # The reply signals danger: show these help lines to the reporter at once.
+    crisis: bool
+    help: list[HelpLine]
+
+
+@dataclass
 class ApiError:
     error: str
     status: int
@@ -240,12 +247,23 @@ class ReportsApi(Controller):
         case: FromPath[str],
         data: JSONBody[ReporterReply],
         receipt: Receipt = "",
-    ) -> Response[CaseStatus] | Response[ApiError]:
+    ) -> Response[RepliedCase] | Response[ApiError]:
         opened = await self._open(request, case, receipt)
         if isinstance(opened, Response):
             return opened
         try:
-            await add_reply(opened, data.text)
+            sent = await add_reply(opened, data.text)
         except ReportInvalid as invalid:
             return _error(HTTP_422_UNPROCESSABLE_ENTITY, INVALID, invalid.errors)
-        return Response(await _case_status(opened), status_code=HTTP_201_CREATED)
+        found = await _case_status(opened)
+        return Response(
+            RepliedCase(
+                case=found.case,
+                status=found.status,
+                status_text=found.status_text,
+                messages=found.messages,
+                crisis=sent.crisis,
+                help=help_lines() if sent.crisis else [],
+            ),
+            status_code=HTTP_201_CREATED,
+        )

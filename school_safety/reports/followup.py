@@ -1,11 +1,22 @@
-"""The reporter's way back in: the receipt opens the case, its messages and a reply box."""
+"""The reporter's way back in: the receipt opens the case, its messages and a reply box.
+
+A reply is committed before anything that can fail runs; only then is it
+checked for danger, by the rule reports are checked with. A reply that
+signals danger shows the pupil where to get help, is marked for staff, and
+raises the case to critical (reopening it if it was closed).
+"""
 
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from school_safety.cases.lifecycle import CLOSED, IN_REVIEW
+from school_safety.cases.tables import StatusChange
+from school_safety.classifier.labels import CRITICAL
+from school_safety.classifier.service import reply_signals_crisis
 from school_safety.db.engine import write_transaction
 from school_safety.i18n import N_
 from school_safety.reports.intake import ReportInvalid, clean_evidence, evidence_rows
@@ -14,6 +25,8 @@ from school_safety.reports.tables import Evidence, Message, Report
 from school_safety.text import clean_text
 
 REPLY_MAX_CHARS = 5000
+
+_log = logging.getLogger("school_safety.reports")
 
 
 @dataclass(frozen=True)
@@ -106,7 +119,14 @@ async def case_for_reporter(report_id: int) -> CaseForReporter:
     )
 
 
-async def add_reply(report_id: int, body: str) -> None:
+@dataclass(frozen=True)
+class SentReply:
+    # The reply signals danger: show the pupil where to get help, now.
+    crisis: bool
+
+
+async def add_reply(report_id: int, body: str) -> SentReply:
+    """Store the pupil's reply, then check it for danger; only bad input raises."""
     text = clean_text(body)
     if not text:
         raise ReportInvalid({"reply": N_("Please write a message.")})
@@ -114,8 +134,51 @@ async def add_reply(report_id: int, body: str) -> None:
         raise ReportInvalid({"reply": N_("This is too long. Please shorten it.")})
     now = datetime.now(UTC)
     async with write_transaction():
-        await Message(report=report_id, author="reporter", body=text, created_at=now).save()
+        message = Message(report=report_id, author="reporter", body=text, created_at=now)
+        await message.save()
         await Report.update({Report.updated_at: now}).where(Report.id == report_id)
+    # Only now, with the reply safely stored, may anything that can fail run.
+    crisis = await reply_signals_crisis(text)
+    if crisis:
+        try:
+            await _raise_for_crisis(report_id, message.id)
+        except Exception:
+            # The pupil still sees where to get help; the message itself is kept.
+            _log.exception("Could not raise report %s after a reply that signals danger", report_id)
+    return SentReply(crisis=crisis)
+
+
+async def _raise_for_crisis(report_id: int, message_id: int) -> None:
+    """Mark the reply, make the case critical, and reopen it if it was closed.
+
+    Each UPDATE is conditional on the state it changes: the priority only ever
+    goes up, and replies arriving at once (or a second run) change the case once.
+    """
+    now = datetime.now(UTC)
+    async with write_transaction():
+        await Message.update({Message.crisis: True}).where(Message.id == message_id)
+        await Report.update({Report.priority: CRITICAL, Report.updated_at: now}).where(
+            (Report.id == report_id) & (Report.priority != CRITICAL)
+        )
+        # A closed case is out of the psychologist's queue: danger brings it back for review.
+        reopened = (
+            await Report.update(
+                {
+                    Report.status: IN_REVIEW,
+                    Report.outcome: "",
+                    Report.closed_at: None,
+                    Report.duplicate_of: None,
+                    Report.updated_at: now,
+                }
+            )
+            .where((Report.id == report_id) & (Report.status == CLOSED))
+            .returning(Report.id)
+        )
+        if reopened:
+            # No staff member made this change: it has no author.
+            await StatusChange(
+                report=report_id, from_status=CLOSED, to_status=IN_REVIEW, changed_by=None
+            ).save()
 
 
 async def add_evidence(report_id: int, files: list[bytes]) -> int:

@@ -146,6 +146,7 @@ class ReportPages(Controller):
             context.setdefault("notice", "")
             context.setdefault("reply", "")
             context.setdefault("language_return", "/follow-up")
+            context.setdefault("crisis", False)
             return _page(
                 request,
                 "reports/follow_up.html",
@@ -169,11 +170,12 @@ class ReportPages(Controller):
         errors: dict[str, str] = {}
         notice = ""
         reply = ""
+        crisis = False
         status = HTTP_200_OK
         try:
             if action == "reply":
                 reply = text_value(form, "reply")
-                await add_reply(report_id, reply)
+                crisis = (await add_reply(report_id, reply)).crisis
                 reply = ""
                 notice = N_("Your message was sent.")
             elif action == "evidence":
@@ -183,4 +185,4 @@ class ReportPages(Controller):
             errors = invalid.errors
             status = HTTP_422_UNPROCESSABLE_ENTITY
         case = await case_for_reporter(report_id)
-        return answer(status, case=case, errors=errors, notice=notice, reply=reply)
+        return answer(status, case=case, errors=errors, notice=notice, reply=reply, crisis=crisis)

@@ -1,6 +1,16 @@
 """A pupil's report, its evidence and the conversation about it."""
 
-from piccolo.columns import Bytea, ForeignKey, Integer, Real, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Real,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -84,3 +94,6 @@ class Message(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     # When the other side first saw it: drives the unread markers.
     read_at = Timestamptz(null=True, default=None)
+    # A pupil's message that signals danger (a crisis phrase, or suicide risk flagged by the
+    # classifier), found after it was stored; it raised the case to critical.
+    crisis = Boolean(default=False)

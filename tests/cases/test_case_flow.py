@@ -434,3 +434,41 @@ async def test_an_overlong_picture_id_is_a_400_not_a_500(client, schools):
         response = await client.get(f"/staff/cases/{report['case']}/evidence/{picture}")
         assert response.status_code == 400, picture
         assert "Traceback" not in response.text
+
+
+async def test_a_reply_that_signals_danger_puts_the_case_first_and_says_why(client, schools):
+    mild = await filed(client, MILD)
+    bullying = await filed(client, BULLYING)
+    # Not critical by itself: the dangerous reply must put the mild case ahead of it.
+    priority = await Report.select(Report.priority).where(Report.case_code == bullying["case"])
+    assert priority[0]["priority"] != "critical"
+    replied = await client.post(
+        f"/api/v1/reports/{mild['case']}/messages",
+        headers={"X-Receipt": mild["receipt"]},
+        json={"text": "мне уже всё равно, я больше не хочу жить"},
+    )
+    assert replied.status_code == 201 and replied.json()["crisis"] is True
+    await client.post(
+        f"/api/v1/reports/{mild['case']}/messages",
+        headers={"X-Receipt": mild["receipt"]},
+        json={"text": "ладно"},
+    )
+
+    await signed_in_psychologist(client)
+    client.cookies.set(LANGUAGE_COOKIE, "ru")
+    queue = await client.get("/staff/")
+    assert queue.text.index(mild["case"]) < queue.text.index(bullying["case"])
+    row = queue.text.split(mild["case"])[0].rsplit("<tr", 1)[1]
+    assert 'data-priority="critical"' in row
+
+    page = html.unescape((await client.get(f"/staff/cases/{mild['case']}")).text)
+    assert 'data-testid="reply-crisis"' in page
+    assert support.in_language("ru", "signals danger") in page
+    # The mark is on the reply that signalled danger, not on the one after it.
+    thread = page.split('id="dialogue"')[1]
+    dangerous, calm = thread.split("<li")[1:3]
+    assert "я больше не хочу жить" in dangerous and 'data-testid="message-crisis"' in dangerous
+    assert "ладно" in calm and 'data-testid="message-crisis"' not in calm
+
+    other = html.unescape((await client.get(f"/staff/cases/{bullying['case']}")).text)
+    assert 'data-testid="reply-crisis"' not in other
