@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, expect
 
+from school_safety.i18n import translations
 from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import SMALL_PHONE, horizontal_overflow
 from tests.running_server import RunningServer
@@ -65,5 +66,6 @@ async def test_after_sending_a_long_form_the_answer_is_in_view(
         assert answer is not None
         assert 0 <= answer["y"] < SMALL_PHONE["height"] / 2, answer
         assert await horizontal_overflow(page, SMALL_PHONE) <= 0
+        assert await page.title() == translations("ru").gettext("Report sent")
     finally:
         await context.close()

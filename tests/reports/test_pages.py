@@ -78,6 +78,10 @@ async def test_htmx_requests_get_fragments(client, schools):
     assert sent.status_code == 201
     assert "<html" not in sent.text
     assert 'id="report"' in sent.text
+    # A top-level title: htmx puts it on the tab, which said "Report" until now.
+    assert sent.text.lstrip().startswith(
+        f"<title>{support.in_language('kk', 'Report sent')}</title>"
+    )
     _case, receipt = support.receipt_from(sent.text)
 
     refused = await support.submit_form(client, "AST-001", {"text": ""}, htmx=True)
