@@ -22,7 +22,7 @@ from litestar.status_codes import (
 )
 
 from school_safety.config import get_settings
-from school_safety.i18n import N_
+from school_safety.i18n import LANGUAGES, N_, set_language
 from school_safety.reports import limits
 from school_safety.reports.followup import (
     add_evidence,
@@ -36,9 +36,11 @@ from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
 from school_safety.reports.receipts import normalise_receipt
 from school_safety.schools.service import SchoolCard, school_by_code
 from school_safety.web.headers import NO_STORE
+from school_safety.web.language import language_cookie
 from school_safety.web.ratelimit import client_key
 
 WRONG_RECEIPT = N_("We could not find a report with this code. Check the digits and try again.")
+PICTURES_AGAIN = N_("The language changed. Please choose your pictures again.")
 MALFORMED_RECEIPT = N_("The secret code has 16 digits. Check that you typed all of them.")
 
 
@@ -49,6 +51,11 @@ def _page(request: HTMXRequest, full: str, fragment: str, status: int, **context
         status_code=status,
         headers=NO_STORE,
     )
+
+
+def _language_form(school: SchoolCard) -> dict[str, str]:
+    """The report form, as the language buttons need it: its id and where they send it."""
+    return {"id": "report-form", "action": f"/s/{school.code}/language/"}
 
 
 async def _school_or_404(code: str) -> SchoolCard:
@@ -66,8 +73,52 @@ class ReportPages(Controller):
         school = await _school_or_404(code)
         return Template(
             template_name="reports/form.html",
-            context={"school": school, "values": {}, "errors": {}},
+            context={
+                "school": school,
+                "values": {},
+                "errors": {},
+                "language_form": _language_form(school),
+            },
         )
+
+    @post(
+        "/s/{code:str}/language/{language:str}",
+        name="report-form-language",
+        status_code=HTTP_200_OK,
+    )
+    async def form_in_language(
+        self, request: HTMXRequest, code: FromPath[str], language: FromPath[str]
+    ) -> Template:
+        """The form again in another language, holding what the pupil had typed.
+
+        Nothing is stored or logged: the words come back in the page and nowhere
+        else. Pictures cannot be put back into a file field, so the pupil is told
+        to choose them again.
+        """
+        school = await _school_or_404(code)
+        if language not in LANGUAGES:
+            raise NotFoundException()
+        draft, values = await report_draft_from_form(request, school.code)
+        set_language(language)
+        notice = PICTURES_AGAIN if draft.evidence else ""
+        # With htmx the whole body is swapped: the header, help lines and footer
+        # change language too, and htmx takes the new title from the page.
+        headers = {**NO_STORE}
+        if request.htmx:
+            headers |= {"hx-retarget": "body", "hx-reswap": "innerHTML show:window:top"}
+        response = Template(
+            template_name="reports/form.html",
+            context={
+                "school": school,
+                "values": values,
+                "errors": {"page": notice} if notice else {},
+                "language_form": _language_form(school),
+                "language_return": f"/s/{school.code}",
+            },
+            headers=headers,
+        )
+        response.cookies.append(language_cookie(language))
+        return response
 
     @post("/s/{code:str}/report", name="report-submit", status_code=HTTP_201_CREATED)
     async def submit(self, request: HTMXRequest, code: FromPath[str]) -> Template:
@@ -77,6 +128,7 @@ class ReportPages(Controller):
             "school": school,
             "values": values,
             "language_return": f"/s/{school.code}",
+            "language_form": _language_form(school),
         }
         client = client_key(request)
         if limits.submissions().blocked(client):

@@ -24,7 +24,9 @@ def safe_next(target: str) -> str:
 async def switch_language(language: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
     response = Redirect(path=safe_next(next), status_code=303)
     if language in LANGUAGES:
-        response.cookies.append(
-            Cookie(key=LANGUAGE_COOKIE, value=language, max_age=ONE_YEAR, samesite="lax", path="/")
-        )
+        response.cookies.append(language_cookie(language))
     return response
+
+
+def language_cookie(language: str) -> Cookie:
+    return Cookie(key=LANGUAGE_COOKIE, value=language, max_age=ONE_YEAR, samesite="lax", path="/")

@@ -207,6 +207,9 @@ async def test_invalid_transitions_are_refused(client, schools):
             f"/staff/cases/{report['case']}/status", data={"_csrf_token": token, "status": status}
         )
         assert response.status_code == 422, status
+        # The language links come back to the case page, not to the POST-only address.
+        assert f'next=%2Fstaff%2Fcases%2F{report["case"]}"' in response.text
+        assert "%2Fstatus" not in response.text
 
 
 async def test_links_and_suggestions_make_repetition_visible(client, schools):

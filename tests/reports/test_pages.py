@@ -253,11 +253,10 @@ def language_links(page: str) -> list[str]:
 async def test_switching_language_after_sending_never_loses_the_page(client, schools):
     refused = await support.submit_form(client, "AST-001", {"text": " "})
     assert refused.status_code == 422
-    # The form's own address, not the one that only takes a POST (a 405).
-    links = language_links(refused.text)
-    assert links and all(link.endswith("next=%2Fs%2FAST-001") for link in links)
-    back = await client.get(links[0], follow_redirects=False)
-    assert (await client.get(back.headers["location"])).status_code == 200
+    # Back on the form: the languages are its buttons again, never a link to the
+    # address that only takes a POST (a 405).
+    assert language_links(refused.text) == []
+    assert 'formaction="/s/AST-001/language/ru"' in refused.text
 
     # The receipt is shown once: no language link may lead away from it, with or without htmx.
     sent = await support.submit_form(client, "AST-001", {"text": TEXT})
@@ -308,3 +307,52 @@ async def test_a_mistyped_code_says_what_is_wrong_and_is_not_counted_as_a_guess(
     assert support.in_language(
         "ru", "We could not find a report with this code. Check the digits and try again."
     ) in html.unescape(wrong.text)
+
+
+async def test_changing_language_on_the_form_keeps_what_the_pupil_typed(client, schools):
+    form = await client.get("/s/AST-001")
+    # The other languages are buttons of the report form: they send what was typed along.
+    nav = form.text.split('<nav id="languages"')[1].split("</nav>")[0]
+    assert 'form="report-form"' in nav and 'formaction="/s/AST-001/language/ru"' in nav
+    assert 'id="report-form"' in form.text
+    token = support.csrf_token_from(form.text)
+    typed = {
+        "_csrf_token": token,
+        "text": TEXT,
+        "quick_choices": ["threats"],
+        "location": "canteen",
+        "people_involved": "двое из 9Б",
+    }
+    for headers in ({}, {"hx-request": "true"}):
+        switched = await client.post(
+            "/s/AST-001/language/ru",
+            data=typed,
+            files={"evidence": ("", b"", "application/octet-stream")},
+            headers=headers,
+        )
+        assert switched.status_code == 200
+        assert '<html lang="ru">' in switched.text and '<div id="page" lang="ru">' in switched.text
+        assert TEXT in switched.text and "двое из 9Б" in switched.text
+        assert 'value="threats" checked' in switched.text
+        assert 'value="canteen" selected' in switched.text
+        assert switched.cookies.get("lang") == "ru"
+        assert switched.headers["cache-control"] == "no-store"
+        # Nothing was sent as a report.
+        assert await Report.count() == 0
+    # With htmx the whole body is swapped, so the header and help lines change language too.
+    assert switched.headers["hx-retarget"] == "body"
+    assert switched.headers["hx-reswap"].startswith("innerHTML")
+
+    # Pictures cannot be put back into a file field: the pupil is told to choose them again.
+    with_picture = await client.post(
+        "/s/AST-001/language/en",
+        data=typed,
+        files={"evidence": ("photo.jpg", support.jpeg_with_gps(), "image/jpeg")},
+    )
+    assert with_picture.status_code == 200
+    assert "Please choose your pictures again" in with_picture.text
+    assert await Report.count() == 0 and await Evidence.count() == 0
+
+    assert (await client.post("/s/AST-001/language/de", data=typed)).status_code == 404
+    refused = await client.post("/s/AST-001/language/ru", data={"text": TEXT})
+    assert refused.status_code == 403  # no CSRF token

@@ -1,0 +1,56 @@
+"""A pupil changes language halfway through writing, and keeps what they wrote."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from school_safety.i18n import LANGUAGE_NAMES, translations
+from tests.browser.conftest import TIMEOUT_MS
+from tests.browser.helpers import PHONE, horizontal_overflow
+from tests.running_server import RunningServer
+
+HALF_WRITTEN = "мені 8 сыныптағы екі бала күнде"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+async def test_changing_language_keeps_the_half_written_report(
+    browser: Browser, server: RunningServer, javascript: bool
+) -> None:
+    context = await browser.new_context(
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=javascript,
+        extra_http_headers={"Accept-Language": "kk"},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
+        if javascript:
+            await page.wait_for_function("() => window.htmx !== undefined")
+        await page.locator("#text").fill(HALF_WRITTEN)
+        await page.locator("#location").select_option("canteen")
+
+        await page.locator("nav.languages button", has_text=LANGUAGE_NAMES["ru"]).tap()
+
+        ru = translations("ru").gettext
+        await expect(page.locator("#report h1")).to_have_text(ru("What happened?"))
+        await expect(page.locator("#page")).to_have_attribute("lang", "ru")
+        await expect(page.locator("nav.languages strong")).to_have_text(LANGUAGE_NAMES["ru"])
+        await expect(page.locator("#text")).to_have_value(HALF_WRITTEN)
+        await expect(page.locator("#location")).to_have_value("canteen")
+        await expect(page).to_have_title(f"{ru('Report')} · " + "Школа-гимназия № 1")
+        assert await horizontal_overflow(page) <= 0
+
+        # Still one form to send, in the new language; and back again works the same way.
+        await page.locator("nav.languages button", has_text=LANGUAGE_NAMES["en"]).tap()
+        await expect(page.locator("#report h1")).to_have_text("What happened?")
+        await expect(page.locator("#text")).to_have_value(HALF_WRITTEN)
+        await page.locator("#text").fill(HALF_WRITTEN + " мазақтайды")
+        await page.locator("#report button[type=submit]").tap()
+        await expect(page.locator('[data-testid="receipt"]')).to_be_visible()
+        await expect(page.locator("#report h1")).to_have_text("Thank you. Your report was sent.")
+    finally:
+        await context.close()
