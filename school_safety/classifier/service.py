@@ -3,7 +3,7 @@
 Nothing here may lose or delay a report: a failure marks the report
 `unclassified` with priority `high`, and `reclassify_pending` tries again.
 A pupil's later reply is checked for danger by the same rule
-(`reply_signals_crisis`); a reply that signals it raises the case to critical,
+(`check_reply`); a reply that signals it raises the case to critical,
 and classifying the report afterwards never lowers that.
 """
 
@@ -58,7 +58,15 @@ def signals_crisis(text: str, quick_choices: Sequence[str], prediction: Predicti
     return bool(crisis_hits(normalise(text)))
 
 
-async def reply_signals_crisis(text: str) -> bool:
+@dataclass(frozen=True)
+class ReplyCheck:
+    crisis: bool
+    # False when the model could not be asked: crisis phrases alone decided,
+    # and the reply is checked again later (`followup.recheck_pending_replies`).
+    by_model: bool
+
+
+async def check_reply(text: str) -> ReplyCheck:
     """Whether a pupil's reply, already stored, signals danger; never raises.
 
     The rule is the report's (`signals_crisis`, no quick choices on a reply):
@@ -72,10 +80,11 @@ async def reply_signals_crisis(text: str) -> bool:
         # Nothing about the reply itself is logged: only that the model failed.
         logger.exception("Classifying a reply failed; crisis phrases alone decide")
     try:
-        return signals_crisis(text, (), prediction)
+        crisis = signals_crisis(text, (), prediction)
     except Exception:
         logger.exception("Checking a reply for crisis phrases failed")
-        return False
+        crisis = False
+    return ReplyCheck(crisis=crisis, by_model=prediction is not None)
 
 
 async def _predict(text: str) -> Prediction:

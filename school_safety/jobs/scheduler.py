@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from school_safety.classifier.service import reclassify_pending
+from school_safety.reports.followup import recheck_pending_replies
 
 RECLASSIFY_EVERY_SECONDS = 60
 
@@ -27,5 +28,14 @@ def build_scheduler() -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
         next_run_time=datetime.now(UTC) + timedelta(seconds=10),
+    )
+    scheduler.add_job(
+        recheck_pending_replies,
+        "interval",
+        seconds=RECLASSIFY_EVERY_SECONDS,
+        id="reports.recheck_pending_replies",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(UTC) + timedelta(seconds=20),
     )
     return scheduler

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hmac
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from school_safety.cases.lifecycle import CLOSED, IN_REVIEW
 from school_safety.cases.tables import StatusChange
 from school_safety.classifier.labels import CRITICAL
-from school_safety.classifier.service import reply_signals_crisis
+from school_safety.classifier.service import ReplyCheck, check_reply
 from school_safety.db.engine import write_transaction
 from school_safety.i18n import N_
 from school_safety.reports.intake import ReportInvalid, clean_evidence, evidence_rows
@@ -25,6 +25,9 @@ from school_safety.reports.tables import Evidence, Message, Report
 from school_safety.text import clean_text
 
 REPLY_MAX_CHARS = 5000
+# Replies younger than this are left to the request that stored them.
+RECHECK_AFTER = timedelta(seconds=30)
+RECHECK_BATCH = 200
 
 _log = logging.getLogger("school_safety.reports")
 
@@ -134,18 +137,58 @@ async def add_reply(report_id: int, body: str) -> SentReply:
         raise ReportInvalid({"reply": N_("This is too long. Please shorten it.")})
     now = datetime.now(UTC)
     async with write_transaction():
-        message = Message(report=report_id, author="reporter", body=text, created_at=now)
+        # Stored as not yet checked: if the check below never completes, the job does it.
+        message = Message(
+            report=report_id, author="reporter", body=text, created_at=now, check_pending=True
+        )
         await message.save()
         await Report.update({Report.updated_at: now}).where(Report.id == report_id)
     # Only now, with the reply safely stored, may anything that can fail run.
-    crisis = await reply_signals_crisis(text)
-    if crisis:
-        try:
-            await _raise_for_crisis(report_id, message.id)
-        except Exception:
-            # The pupil still sees where to get help; the message itself is kept.
-            _log.exception("Could not raise report %s after a reply that signals danger", report_id)
-    return SentReply(crisis=crisis)
+    checked = await check_reply(text)
+    try:
+        await _settle(report_id, message.id, checked)
+    except Exception:
+        # The pupil still sees where to get help; the message itself is kept, still pending.
+        _log.exception("Could not record the check of a reply on report %s", report_id)
+    return SentReply(crisis=checked.crisis)
+
+
+async def recheck_pending_replies(now: datetime | None = None) -> int:
+    """Check again the replies the model could not check when they came in.
+
+    Crisis phrases alone decided for them then; this is the model's turn. Safe
+    to run twice or in several processes at once: every change is conditional.
+    Returns how many replies the model checked.
+    """
+    cutoff = (now or datetime.now(UTC)) - RECHECK_AFTER
+    rows = (
+        await Message.select(Message.id, Message.report, Message.body)
+        .where(
+            Message.check_pending.eq(True)
+            & (Message.author == "reporter")
+            & (Message.created_at < cutoff)
+        )
+        .order_by(Message.id)
+        .limit(RECHECK_BATCH)
+    )
+    done = 0
+    for row in rows:
+        checked = await check_reply(row["body"])
+        if not checked.by_model:
+            break  # the model is still away: try again next time
+        await _settle(row["report"], row["id"], checked)
+        done += 1
+    return done
+
+
+async def _settle(report_id: int, message_id: int, checked: ReplyCheck) -> None:
+    if checked.crisis:
+        await _raise_for_crisis(report_id, message_id)
+    if checked.by_model:
+        async with write_transaction():
+            await Message.update({Message.check_pending: False}).where(
+                (Message.id == message_id) & Message.check_pending.eq(True)
+            )
 
 
 async def _raise_for_crisis(report_id: int, message_id: int) -> None:

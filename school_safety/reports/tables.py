@@ -97,3 +97,6 @@ class Message(Table):
     # A pupil's message that signals danger (a crisis phrase, or suicide risk flagged by the
     # classifier), found after it was stored; it raised the case to critical.
     crisis = Boolean(default=False)
+    # A pupil's message not yet checked by the classifier (it was away when the message came);
+    # `followup.recheck_pending_replies` checks it later.
+    check_pending = Boolean(default=False, index=True)

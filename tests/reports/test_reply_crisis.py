@@ -240,6 +240,11 @@ async def test_when_raising_the_case_fails_the_pupil_still_gets_help(client, sch
     page = await reply_on_page(client, receipt, DANGEROUS["kk"])
     assert page.status_code == 200 and CARD in page.text
     assert [r["body"] for r in await replies(case)] == [DANGEROUS["kk"]]
+    # The reply stays unsettled, and the job raises the case once it can.
+    assert await Message.count().where(Message.check_pending.eq(True)) == 1
+    monkeypatch.undo()
+    assert await followup.recheck_pending_replies(now=datetime.now(UTC) + timedelta(minutes=5)) == 1
+    assert (await case_row(case))["priority"] == "critical"
 
 
 async def test_classifying_the_report_later_does_not_lower_what_a_reply_raised(
@@ -265,3 +270,41 @@ async def test_classifying_the_report_later_does_not_lower_what_a_reply_raised(
     row = await case_row(case)
     assert row["classification"] == "classified"
     assert row["priority"] == "critical"
+
+
+async def test_a_reply_the_model_missed_is_checked_when_it_is_back(client, schools, monkeypatch):
+    # Danger the model sees but no crisis phrase names.
+    quiet = "я раздала все свои вещи друзьям, завтра меня уже не будет"
+    case, receipt = await filed(client)
+    monkeypatch.setattr(service, "get_classifier", broken_classifier)
+    page = await reply_on_page(client, receipt, quiet)
+    assert page.status_code == 200 and CARD not in page.text
+    await reply_on_page(client, receipt, ORDINARY)
+    pending = Message.select(Message.body).where(Message.check_pending.eq(True))
+    assert [r["body"] for r in await pending] == [quiet, ORDINARY]
+    assert (await case_row(case))["priority"] != "critical"
+
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    # Still away: nothing changes, nothing is lost.
+    assert await followup.recheck_pending_replies(now=later) == 0
+    assert len(await pending) == 2
+
+    monkeypatch.undo()
+    # Too fresh to be the job's: the request that stored it may still be checking.
+    assert await followup.recheck_pending_replies() == 0
+    assert await followup.recheck_pending_replies(now=later) == 2
+    assert await pending == []
+    assert (await case_row(case))["priority"] == "critical"
+    marked = Message.select(Message.body).where(Message.crisis.eq(True))
+    assert [r["body"] for r in await marked] == [quiet]
+    # Run again, or by another process at once: nothing more to do, nothing done twice.
+    assert await asyncio.gather(
+        followup.recheck_pending_replies(now=later), followup.recheck_pending_replies(now=later)
+    ) == [0, 0]
+
+
+async def test_a_reply_checked_at_once_is_not_left_for_the_job(client, schools):
+    _case, receipt = await filed(client)
+    await reply_on_page(client, receipt, ORDINARY)
+    await reply_on_page(client, receipt, DANGEROUS["ru"])
+    assert await Message.count().where(Message.check_pending.eq(True)) == 0
