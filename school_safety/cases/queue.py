@@ -49,6 +49,8 @@ class QueueRow:
     overdue: bool
     answered: bool
     unread: int
+    # A pupil's reply on this case signals danger (why it is critical).
+    reply_crisis: bool
     preview: str
 
 
@@ -98,7 +100,7 @@ async def queue(
         .order_by(Report.created_at)
         .limit(QUEUE_LIMIT)
     )
-    unread = await _unread_by_report([row["id"] for row in rows])
+    unread, reply_crisis = await _pupil_messages_by_report([row["id"] for row in rows])
     now = datetime.now(UTC)
     result = []
     for row in rows:
@@ -117,22 +119,30 @@ async def queue(
                 overdue=not answered and row["status"] != CLOSED and due < now,
                 answered=answered,
                 unread=unread.get(row["id"], 0),
+                reply_crisis=row["id"] in reply_crisis,
                 preview=row["preview"],
             )
         )
     return result
 
 
-async def _unread_by_report(report_ids: list[int]) -> dict[int, int]:
-    """Pupils' messages that no staff member has opened yet, per report."""
+async def _pupil_messages_by_report(
+    report_ids: list[int],
+) -> tuple[dict[int, int], set[int]]:
+    """Per report, the pupils' messages no staff member has opened yet; and the
+    reports on which a pupil's reply signalled danger. One query for both."""
     if not report_ids:
-        return {}
-    rows = await Message.select(Message.report).where(
+        return {}, set()
+    rows = await Message.select(Message.report, Message.read_at, Message.crisis).where(
         Message.report.is_in(report_ids)
         & (Message.author == "reporter")
-        & Message.read_at.is_null()
+        & (Message.read_at.is_null() | Message.crisis.eq(True))
     )
     counts: dict[int, int] = {}
+    crisis: set[int] = set()
     for row in rows:
-        counts[row["report"]] = counts.get(row["report"], 0) + 1
-    return counts
+        if row["read_at"] is None:
+            counts[row["report"]] = counts.get(row["report"], 0) + 1
+        if row["crisis"]:
+            crisis.add(row["report"])
+    return counts, crisis

@@ -475,3 +475,13 @@ async def test_a_reply_that_signals_danger_puts_the_case_first_and_says_why(clie
 
     other = html.unescape((await client.get(f"/staff/cases/{bullying['case']}")).text)
     assert 'data-testid="reply-crisis"' not in other
+
+    # In the queue too, and it stays once the reply has been read.
+    queue = html.unescape((await client.get("/staff/")).text)
+
+    def row_of(code):
+        return queue.split(f'href="/staff/cases/{code}"')[1].split("</tr>")[0]
+
+    assert 'data-testid="queue-reply-crisis"' in row_of(mild["case"])
+    assert support.in_language("ru", "a reply signals danger") in row_of(mild["case"])
+    assert 'data-testid="queue-reply-crisis"' not in row_of(bullying["case"])
