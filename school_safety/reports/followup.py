@@ -196,10 +196,18 @@ async def _raise_for_crisis(report_id: int, message_id: int) -> None:
 
     Each UPDATE is conditional on the state it changes: the priority only ever
     goes up, and replies arriving at once (or a second run) change the case once.
+    A reply raises its case once: when the job checks again a reply that crisis
+    phrases already flagged, a case staff have closed since stays closed.
     """
     now = datetime.now(UTC)
     async with write_transaction():
-        await Message.update({Message.crisis: True}).where(Message.id == message_id)
+        newly_marked = (
+            await Message.update({Message.crisis: True})
+            .where((Message.id == message_id) & Message.crisis.eq(False))
+            .returning(Message.id)
+        )
+        if not newly_marked:
+            return
         await Report.update({Report.priority: CRITICAL, Report.updated_at: now}).where(
             (Report.id == report_id) & (Report.priority != CRITICAL)
         )

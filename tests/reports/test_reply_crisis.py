@@ -308,3 +308,18 @@ async def test_a_reply_checked_at_once_is_not_left_for_the_job(client, schools):
     await reply_on_page(client, receipt, ORDINARY)
     await reply_on_page(client, receipt, DANGEROUS["ru"])
     assert await Message.count().where(Message.check_pending.eq(True)) == 0
+
+
+async def test_a_reply_raises_its_case_once_even_when_checked_again(client, schools, monkeypatch):
+    case, receipt = await filed(client)
+    # The model is away: the crisis phrase alone raises and marks the reply, left pending.
+    monkeypatch.setattr(service, "get_classifier", broken_classifier)
+    await reply_on_page(client, receipt, DANGEROUS["ru"])
+    assert (await case_row(case))["priority"] == "critical"
+    # Staff handle it and close the case.
+    async with write_transaction():
+        await Report.update({Report.status: "closed"}).where(Report.case_code == case)
+    monkeypatch.undo()
+    assert await followup.recheck_pending_replies(now=datetime.now(UTC) + timedelta(minutes=5)) == 1
+    assert (await case_row(case))["status"] == "closed"
+    assert await Message.count().where(Message.check_pending.eq(True)) == 0
