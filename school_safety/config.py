@@ -39,6 +39,8 @@ class Settings:
     # Pictures stored in any 24 hours, all reports together (0: no budget). Pupils
     # are anonymous, so nothing else stops a flood of uploads from filling the disk.
     evidence_bytes_per_day: int
+    # The same for one school's reports: a flood at one school leaves the others room.
+    evidence_bytes_per_school_per_day: int
     request_max_bytes: int
     # Per anonymous client, per window; the key is a hash held only in memory.
     submit_limit_per_hour: int
@@ -117,6 +119,9 @@ def get_settings() -> Settings:
         evidence_max_files=evidence_max_files,
         evidence_max_bytes=evidence_max_bytes,
         evidence_bytes_per_day=_int("SCHOOL_SAFETY_EVIDENCE_BYTES_PER_DAY", 2 * 1024**3),
+        evidence_bytes_per_school_per_day=_int(
+            "SCHOOL_SAFETY_EVIDENCE_BYTES_PER_SCHOOL_PER_DAY", 256 * 1024**2
+        ),
         # Room for every allowed file plus the text fields and multipart framing.
         request_max_bytes=evidence_max_files * evidence_max_bytes + 256 * 1024,
         submit_limit_per_hour=_int("SCHOOL_SAFETY_SUBMIT_LIMIT_PER_HOUR", 60),

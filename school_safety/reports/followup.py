@@ -236,7 +236,8 @@ async def add_evidence(report_id: int, files: list[bytes]) -> int:
     errors: dict[str, str] = {}
     if not any(files):
         raise ReportInvalid({"evidence": N_("Please choose a picture to attach.")})
-    images = await clean_evidence(files, errors)
+    report = await Report.select(Report.school).where(Report.id == report_id).first()
+    images = await clean_evidence(files, errors, report["school"] if report else 0)
     if errors:
         raise ReportInvalid(errors)
     async with write_transaction():

@@ -93,8 +93,13 @@ def evidence_limits() -> EvidenceLimits:
     return EvidenceLimits(max_bytes=get_settings().evidence_max_bytes)
 
 
-async def clean_evidence(files: list[bytes], errors: dict[str, str]) -> list[CleanImage]:
-    """Re-encode every picture without metadata, or record why it was refused."""
+async def clean_evidence(
+    files: list[bytes], errors: dict[str, str], school_id: int
+) -> list[CleanImage]:
+    """Re-encode every picture without metadata, or record why it was refused.
+
+    `school_id` is the school the report is about: its own daily budget applies.
+    """
     settings = get_settings()
     files = [data for data in files if data]
     if len(files) > settings.evidence_max_files:
@@ -109,34 +114,50 @@ async def clean_evidence(files: list[bytes], errors: dict[str, str]) -> list[Cle
         except EvidenceRejected as rejected:
             errors["evidence"] = EVIDENCE_ERRORS[rejected.reason]
             return []
-    if cleaned and not await _within_daily_budget(sum(len(image.data) for image in cleaned)):
+    adding = sum(len(image.data) for image in cleaned)
+    if cleaned and not await _within_daily_budgets(adding, school_id):
         errors["evidence"] = PICTURES_PAUSED
         return []
     return cleaned
 
 
-async def _within_daily_budget(adding: int) -> bool:
-    """Whether `adding` more bytes of pictures fit the last 24 hours' budget.
+async def _within_daily_budgets(adding: int, school_id: int) -> bool:
+    """Whether `adding` more bytes of pictures fit the last 24 hours' budgets.
 
-    Reports sent at the same moment may overshoot it by their own pictures:
-    it bounds how fast the disk fills, it does not need to be exact.
+    One budget for all schools bounds how fast the disk fills; one per school
+    keeps a flood of uploads at one school from pausing pictures at the rest.
+    Reports sent at the same moment may overshoot them by their own pictures:
+    they bound a rate, they do not need to be exact.
     """
-    budget = get_settings().evidence_bytes_per_day
-    if budget <= 0:
-        return True
-    since = datetime.now(UTC) - timedelta(days=1)
-    row = await (
-        Evidence.select(Sum(Length(Evidence.data), alias="stored"))
-        .where(Evidence.created_at >= since)
-        .first()
+    settings = get_settings()
+    recent = Evidence.created_at >= datetime.now(UTC) - timedelta(days=1)
+    budgets = (
+        (
+            settings.evidence_bytes_per_school_per_day,
+            recent & (Evidence.report.school == school_id),
+            f"school {school_id}",
+        ),
+        (settings.evidence_bytes_per_day, recent, "all schools"),
     )
-    # SUM over no rows is NULL.
-    stored = (row or {}).get("stored") or 0
-    if stored + adding <= budget:
-        return True
-    # Counts only: nothing here knows, or says, who sent them.
-    _log.warning("The daily picture budget (%d bytes) is used up: pictures are refused", budget)
-    return False
+    for budget, pictures, whose in budgets:
+        if budget <= 0:
+            continue
+        row = (
+            await Evidence.select(Sum(Length(Evidence.data), alias="stored"))
+            .where(pictures)
+            .first()
+        )
+        # SUM over no rows is NULL.
+        stored = (row or {}).get("stored") or 0
+        if stored + adding > budget:
+            # Counts and the school only: nothing here knows, or says, who sent them.
+            _log.warning(
+                "A daily picture budget (%d bytes, %s) is used up: pictures are refused",
+                budget,
+                whose,
+            )
+            return False
+    return True
 
 
 def _one_of(value: str, allowed: dict[str, str], name: str, errors: dict[str, str]) -> str:
@@ -208,7 +229,11 @@ async def submit_report(draft: ReportDraft) -> SubmittedReport:
     elif len(signed_name) > SIGNATURE_MAX_CHARS or len(signed_contact) > SIGNATURE_MAX_CHARS:
         errors["signed_name"] = N_("This is too long. Please shorten it.")
 
-    images = await clean_evidence(draft.evidence, errors) if not errors else []
+    images = (
+        await clean_evidence(draft.evidence, errors, school.id)
+        if school is not None and not errors
+        else []
+    )
     if errors:
         raise ReportInvalid(errors)
     assert school is not None

@@ -207,3 +207,40 @@ async def test_pictures_past_the_daily_budget_are_refused_but_the_report_is_not(
     await Evidence.update({Evidence.created_at: a_day_ago}, force=True)
     assert (await file(client, text="third", evidence=[picture])).status_code == 201
     assert await Evidence.count() == 2
+
+
+async def test_a_flood_of_pictures_at_one_school_leaves_the_others_room(
+    client, schools, monkeypatch
+):
+    from school_safety.reports import intake
+
+    picture = base64.b64encode(support.jpeg_with_gps()).decode()
+    assert (await file(client, evidence=[picture])).status_code == 201
+    stored = len((await Evidence.select(Evidence.data).first())["data"])
+    # One picture's room per school a day; plenty for all schools together.
+    budgets = replace(
+        get_settings(),
+        evidence_bytes_per_school_per_day=stored + stored // 2,
+        evidence_bytes_per_day=100 * stored,
+    )
+    monkeypatch.setattr(intake, "get_settings", lambda: budgets)
+
+    refused = await file(client, language="ru", text="second", evidence=[picture])
+    assert refused.status_code == 422
+    assert refused.json()["fields"]["evidence"] == support.in_language("ru", intake.PICTURES_PAUSED)
+    elsewhere = await file(client, school="AST-002", text="another school", evidence=[picture])
+    assert elsewhere.status_code == 201
+    assert await Evidence.count() == 2
+
+    # A pupil's later pictures count towards their school's budget too.
+    page = await client.get("/follow-up")
+    later = await client.post(
+        "/follow-up/evidence",
+        data={
+            "_csrf_token": support.csrf_token_from(page.text),
+            "receipt": elsewhere.json()["receipt"],
+        },
+        files={"evidence": ("photo.jpg", support.jpeg_with_gps(), "image/jpeg")},
+    )
+    assert later.status_code == 422
+    assert await Evidence.count() == 2
