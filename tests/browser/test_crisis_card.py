@@ -47,7 +47,7 @@ async def test_crisis_card_appears_before_the_receipt(
         await expect(page.locator("html")).to_have_attribute("lang", "ru")
         await page.wait_for_function("() => window.htmx !== undefined")
         await page.locator("#text").fill(REPORT_TEXT)
-        await page.locator("button[type=submit]").tap()
+        await page.locator("#report button[type=submit]").tap()
 
         card = page.locator('[data-testid="crisis-card"]')
         await expect(card).to_be_visible()

@@ -54,3 +54,28 @@ async def test_changing_language_keeps_the_half_written_report(
         await expect(page.locator("#report h1")).to_have_text("Thank you. Your report was sent.")
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+async def test_enter_in_a_field_sends_the_report_not_a_language_switch(
+    browser: Browser, server: RunningServer, javascript: bool
+) -> None:
+    context = await browser.new_context(
+        viewport=PHONE,
+        java_script_enabled=javascript,
+        extra_http_headers={"Accept-Language": "ru"},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
+        if javascript:
+            await page.wait_for_function("() => window.htmx !== undefined")
+        await page.locator("#text").fill("в раздевалке отбирают телефон")
+        await page.locator("#location_detail").fill("раздевалка у спортзала")
+        # The language buttons come first in the page; Enter must still send the report.
+        await page.locator("#location_detail").press("Enter")
+        await expect(page.locator('[data-testid="receipt"]')).to_be_visible()
+        await expect(page.locator("#page")).to_have_attribute("lang", "ru")
+    finally:
+        await context.close()

@@ -56,7 +56,7 @@ async def test_after_sending_a_long_form_the_answer_is_in_view(
         await page.wait_for_function("() => window.htmx !== undefined")
         await page.locator("#text").fill(LONG_REPORT * 3)
         # The send button is at the bottom of the form: the page is scrolled down to it.
-        await page.locator("button[type=submit]").tap()
+        await page.locator("#report button[type=submit]").tap()
         receipt = page.locator('[data-testid="receipt"]')
         await expect(receipt).to_be_visible()
         answer = await page.locator("#report").bounding_box()
