@@ -15,27 +15,26 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from school_safety.classifier.service import reclassify_pending
 from school_safety.reports.followup import recheck_pending_replies
 
-RECLASSIFY_EVERY_SECONDS = 60
+JOBS_EVERY_SECONDS = 60
+
+
+# Each job, its id, and how long after start its first run comes (staggered).
+JOBS = (
+    (reclassify_pending, "classifier.reclassify_pending", 10),
+    (recheck_pending_replies, "reports.recheck_pending_replies", 20),
+)
 
 
 def build_scheduler() -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(
-        reclassify_pending,
-        "interval",
-        seconds=RECLASSIFY_EVERY_SECONDS,
-        id="classifier.reclassify_pending",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC) + timedelta(seconds=10),
-    )
-    scheduler.add_job(
-        recheck_pending_replies,
-        "interval",
-        seconds=RECLASSIFY_EVERY_SECONDS,
-        id="reports.recheck_pending_replies",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(UTC) + timedelta(seconds=20),
-    )
+    for job, job_id, first_after_seconds in JOBS:
+        scheduler.add_job(
+            job,
+            "interval",
+            seconds=JOBS_EVERY_SECONDS,
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC) + timedelta(seconds=first_after_seconds),
+        )
     return scheduler

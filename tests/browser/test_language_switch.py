@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from school_safety.i18n import LANGUAGE_NAMES, translations
 from tests.browser.conftest import TIMEOUT_MS
@@ -13,16 +16,17 @@ from tests.running_server import RunningServer
 HALF_WRITTEN = "мені 8 сыныптағы екі бала күнде"
 
 
-@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
-async def test_changing_language_keeps_the_half_written_report(
-    browser: Browser, server: RunningServer, javascript: bool
-) -> None:
+@asynccontextmanager
+async def report_form(
+    browser: Browser, server: RunningServer, language: str, javascript: bool
+) -> AsyncIterator[Page]:
+    """A phone on the school's report form, htmx loaded when JavaScript is on."""
     context = await browser.new_context(
         viewport=PHONE,
         is_mobile=True,
         has_touch=True,
         java_script_enabled=javascript,
-        extra_http_headers={"Accept-Language": "kk"},
+        extra_http_headers={"Accept-Language": language},
     )
     context.set_default_timeout(TIMEOUT_MS)
     try:
@@ -30,6 +34,16 @@ async def test_changing_language_keeps_the_half_written_report(
         await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
         if javascript:
             await page.wait_for_function("() => window.htmx !== undefined")
+        yield page
+    finally:
+        await context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
+async def test_changing_language_keeps_the_half_written_report(
+    browser: Browser, server: RunningServer, javascript: bool
+) -> None:
+    async with report_form(browser, server, "kk", javascript) as page:
         await page.locator("#text").fill(HALF_WRITTEN)
         await page.locator("#location").select_option("canteen")
 
@@ -52,30 +66,16 @@ async def test_changing_language_keeps_the_half_written_report(
         await page.locator("#report button[type=submit]").tap()
         await expect(page.locator('[data-testid="receipt"]')).to_be_visible()
         await expect(page.locator("#report h1")).to_have_text("Thank you. Your report was sent.")
-    finally:
-        await context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])
 async def test_enter_in_a_field_sends_the_report_not_a_language_switch(
     browser: Browser, server: RunningServer, javascript: bool
 ) -> None:
-    context = await browser.new_context(
-        viewport=PHONE,
-        java_script_enabled=javascript,
-        extra_http_headers={"Accept-Language": "ru"},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = await context.new_page()
-        await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
-        if javascript:
-            await page.wait_for_function("() => window.htmx !== undefined")
+    async with report_form(browser, server, "ru", javascript) as page:
         await page.locator("#text").fill("в раздевалке отбирают телефон")
         await page.locator("#location_detail").fill("раздевалка у спортзала")
         # The language buttons come first in the page; Enter must still send the report.
         await page.locator("#location_detail").press("Enter")
         await expect(page.locator('[data-testid="receipt"]')).to_be_visible()
         await expect(page.locator("#page")).to_have_attribute("lang", "ru")
-    finally:
-        await context.close()

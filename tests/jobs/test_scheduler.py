@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from school_safety.classifier.service import reclassify_pending
-from school_safety.jobs.scheduler import RECLASSIFY_EVERY_SECONDS, build_scheduler
+from school_safety.jobs.scheduler import JOBS_EVERY_SECONDS, build_scheduler
 from school_safety.reports.followup import recheck_pending_replies
 
 
@@ -15,4 +15,4 @@ def test_every_job_is_registered_once_and_never_overlaps_itself():
     assert jobs["reports.recheck_pending_replies"].func is recheck_pending_replies
     for job in jobs.values():
         assert job.max_instances == 1 and job.coalesce is True
-        assert job.trigger.interval.total_seconds() == RECLASSIFY_EVERY_SECONDS
+        assert job.trigger.interval.total_seconds() == JOBS_EVERY_SECONDS
