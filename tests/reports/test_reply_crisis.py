@@ -280,7 +280,9 @@ async def test_a_reply_the_model_missed_is_checked_when_it_is_back(client, schoo
     page = await reply_on_page(client, receipt, quiet)
     assert page.status_code == 200 and CARD not in page.text
     await reply_on_page(client, receipt, ORDINARY)
-    pending = Message.select(Message.body).where(Message.check_pending.eq(True))
+    pending = (
+        Message.select(Message.body).where(Message.check_pending.eq(True)).order_by(Message.id)
+    )
     assert [r["body"] for r in await pending] == [quiet, ORDINARY]
     assert (await case_row(case))["priority"] != "critical"
 
