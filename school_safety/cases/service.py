@@ -180,7 +180,7 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
                 created_at=m["created_at"],
                 unread_by_pupil=m["author"] == "staff" and m["read_at"] is None,
                 new_for_staff=m["author"] == "reporter" and m["read_at"] is None,
-                crisis=m["author"] == "reporter" and bool(m["crisis"]),
+                crisis=bool(m["crisis"]),  # only a pupil's reply is ever marked
             )
             for m in messages
         ],

@@ -28,14 +28,20 @@ from school_safety.classifier.labels import (
 from school_safety.classifier.model import Prediction
 from school_safety.classifier.normalise import normalise
 from school_safety.classifier.store import get_classifier, is_loaded
-from school_safety.db.engine import write_grouped, write_transaction
+from school_safety.db.engine import write_grouped
 from school_safety.db.statements import Statement, update_statement
 from school_safety.reports.tables import Report
 
 logger = logging.getLogger("school_safety.classifier")
 
-# A priority from the report's own classification, unless a reply already made it critical.
-_NOT_BELOW_CRITICAL = """CASE WHEN "priority" = 'critical' THEN "priority" ELSE {} END"""
+
+def _priority_unless_critical(priority: str) -> Statement:
+    """SQL for `priority`, unless the row is critical already: a pupil's reply may have
+    made it so while the report waited, and classifying the report never lowers that."""
+    return Statement(
+        Report, 'CASE WHEN "priority" = {} THEN "priority" ELSE {} END', (CRITICAL, priority)
+    )
+
 
 # Reports younger than this are left to the request that stored them.
 RETRY_AFTER = timedelta(seconds=30)
@@ -100,7 +106,7 @@ async def _store(case_code: str, prediction: Prediction, quick_choices: Sequence
     priority = priority_for(prediction.flags, prediction.probabilities, quick_choices)
     values = {
         "classification": "classified",
-        "priority": Statement(Report, _NOT_BELOW_CRITICAL, (priority,)),
+        "priority": _priority_unless_critical(priority),
         "p_bullying": prediction.probabilities["bullying"],
         "p_cyberbullying": prediction.probabilities["cyberbullying"],
         "p_suicide_risk": prediction.probabilities["suicide_risk"],
@@ -120,21 +126,18 @@ async def _store(case_code: str, prediction: Prediction, quick_choices: Sequence
 
 async def _mark_unclassified(case_code: str, quick_choices: Sequence[str]) -> None:
     priority = priority_for((), {}, quick_choices)
-    async with write_transaction():
-        await Report.update(
-            {
-                Report.classification: "unclassified",
-                Report.classification_attempts: Report.classification_attempts + 1,
-            }
-        ).where((Report.case_code == case_code) & (Report.classification != "classified"))
-        # Never below critical: a reply may have raised it while the model was away.
-        await Report.update(
-            {Report.priority: CRITICAL if priority == CRITICAL else UNCLASSIFIED_PRIORITY}
-        ).where(
-            (Report.case_code == case_code)
-            & (Report.classification != "classified")
-            & (Report.priority != CRITICAL)
+    values = {
+        "classification": "unclassified",
+        "priority": _priority_unless_critical(
+            CRITICAL if priority == CRITICAL else UNCLASSIFIED_PRIORITY
+        ),
+        "classification_attempts": Statement(Report, '"classification_attempts" + 1', ()),
+    }
+    await write_grouped(
+        update_statement(
+            Report, values, '"case_code" = {} AND "classification" <> {}', case_code, "classified"
         )
+    )
 
 
 async def classify_report(case_code: str, text: str, quick_choices: Sequence[str]) -> Outcome:

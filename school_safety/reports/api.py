@@ -258,12 +258,7 @@ class ReportsApi(Controller):
         found = await _case_status(opened)
         return Response(
             RepliedCase(
-                case=found.case,
-                status=found.status,
-                status_text=found.status_text,
-                messages=found.messages,
-                crisis=sent.crisis,
-                help=help_lines() if sent.crisis else [],
+                **vars(found), crisis=sent.crisis, help=help_lines() if sent.crisis else []
             ),
             status_code=HTTP_201_CREATED,
         )

@@ -182,10 +182,12 @@ async def recheck_pending_replies(now: datetime | None = None) -> int:
 
 
 async def _settle(report_id: int, message_id: int, checked: ReplyCheck) -> None:
-    if checked.crisis:
-        await _raise_for_crisis(report_id, message_id)
-    if checked.by_model:
-        async with write_transaction():
+    """Record a reply's check in one transaction: if any of it fails, the reply
+    stays pending and the job tries again."""
+    async with write_transaction():
+        if checked.crisis:
+            await _raise_for_crisis(report_id, message_id)
+        if checked.by_model:
             await Message.update({Message.check_pending: False}).where(
                 (Message.id == message_id) & Message.check_pending.eq(True)
             )
@@ -194,50 +196,52 @@ async def _settle(report_id: int, message_id: int, checked: ReplyCheck) -> None:
 async def _raise_for_crisis(report_id: int, message_id: int) -> None:
     """Mark the reply, make the case critical, and reopen it if it was closed.
 
-    Each UPDATE is conditional on the state it changes: the priority only ever
-    goes up, and replies arriving at once (or a second run) change the case once.
-    A reply raises its case once: when the job checks again a reply that crisis
-    phrases already flagged, a case staff have closed since stays closed.
+    Runs inside the caller's write transaction. Each UPDATE is conditional on
+    the state it changes: the priority only ever goes up, and replies arriving
+    at once (or a second run) change the case once. A reply raises its case
+    once: when the job checks again a reply that crisis phrases already
+    flagged, a case staff have closed since stays closed.
     """
+    newly_marked = (
+        await Message.update({Message.crisis: True})
+        .where((Message.id == message_id) & Message.crisis.eq(False))
+        .returning(Message.id)
+    )
+    if not newly_marked:
+        return
     now = datetime.now(UTC)
-    async with write_transaction():
-        newly_marked = (
-            await Message.update({Message.crisis: True})
-            .where((Message.id == message_id) & Message.crisis.eq(False))
-            .returning(Message.id)
+    await Report.update({Report.priority: CRITICAL, Report.updated_at: now}).where(
+        (Report.id == report_id) & (Report.priority != CRITICAL)
+    )
+    # A closed case is out of the psychologist's queue: danger brings it back for review.
+    reopened = (
+        await Report.update(
+            {
+                Report.status: IN_REVIEW,
+                Report.outcome: "",
+                Report.closed_at: None,
+                Report.duplicate_of: None,
+                Report.updated_at: now,
+            }
         )
-        if not newly_marked:
-            return
-        await Report.update({Report.priority: CRITICAL, Report.updated_at: now}).where(
-            (Report.id == report_id) & (Report.priority != CRITICAL)
-        )
-        # A closed case is out of the psychologist's queue: danger brings it back for review.
-        reopened = (
-            await Report.update(
-                {
-                    Report.status: IN_REVIEW,
-                    Report.outcome: "",
-                    Report.closed_at: None,
-                    Report.duplicate_of: None,
-                    Report.updated_at: now,
-                }
-            )
-            .where((Report.id == report_id) & (Report.status == CLOSED))
-            .returning(Report.id)
-        )
-        if reopened:
-            # No staff member made this change: it has no author.
-            await StatusChange(
-                report=report_id, from_status=CLOSED, to_status=IN_REVIEW, changed_by=None
-            ).save()
+        .where((Report.id == report_id) & (Report.status == CLOSED))
+        .returning(Report.id)
+    )
+    if reopened:
+        # No staff member made this change: it has no author.
+        await StatusChange(
+            report=report_id, from_status=CLOSED, to_status=IN_REVIEW, changed_by=None
+        ).save()
 
 
 async def add_evidence(report_id: int, files: list[bytes]) -> int:
     errors: dict[str, str] = {}
     if not any(files):
         raise ReportInvalid({"evidence": N_("Please choose a picture to attach.")})
+    # Pictures count towards the daily budget of the report's school.
     report = await Report.select(Report.school).where(Report.id == report_id).first()
-    images = await clean_evidence(files, errors, report["school"] if report else 0)
+    assert report is not None  # the receipt opened it
+    images = await clean_evidence(files, errors, report["school"])
     if errors:
         raise ReportInvalid(errors)
     async with write_transaction():

@@ -113,7 +113,6 @@ class ReportPages(Controller):
                 "values": values,
                 "errors": {"page": notice} if notice else {},
                 "language_form": _language_form(school),
-                "language_return": f"/s/{school.code}",
             },
             headers=headers,
         )
@@ -127,7 +126,6 @@ class ReportPages(Controller):
         form_context = {
             "school": school,
             "values": values,
-            "language_return": f"/s/{school.code}",
             "language_form": _language_form(school),
         }
         client = client_key(request)
@@ -197,6 +195,7 @@ class ReportPages(Controller):
             context.setdefault("errors", {})
             context.setdefault("notice", "")
             context.setdefault("reply", "")
+            # After POST /follow-up, "one step up" would be "/", not the follow-up page.
             context.setdefault("language_return", "/follow-up")
             context.setdefault("crisis", False)
             return _page(
