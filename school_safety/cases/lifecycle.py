@@ -43,6 +43,12 @@ OUTCOMES: Final[dict[str, str]] = {
 
 CLOSING_MESSAGE_MAX = 2000
 
+# Why the platform itself changed a case's status (StatusChange.reason), as staff read it.
+DANGEROUS_REPLY: Final = "dangerous_reply"
+AUTOMATIC_REASONS: Final[dict[str, str]] = {
+    DANGEROUS_REPLY: N_("Automatically, because a reply signals danger"),
+}
+
 
 @dataclass(frozen=True)
 class StatusRequest:

@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_422_UNPROCESSABLE_ENTITY
 
 from school_safety.audit import log as audit
 from school_safety.cases import service
-from school_safety.cases.lifecycle import OUTCOMES, STATUS_NAMES, TRANSITIONS
+from school_safety.cases.lifecycle import AUTOMATIC_REASONS, OUTCOMES, STATUS_NAMES, TRANSITIONS
 from school_safety.cases.queue import PERIODS, QueueFilters, queue
 from school_safety.cases.related import suggestions
 from school_safety.cases.scope import report_id_in_scope, visible_school_ids
@@ -158,6 +158,7 @@ class CasePages(Controller):
                 "statuses": STATUS_NAMES,
                 "next_statuses": sorted(TRANSITIONS[case.status]),
                 "outcomes": OUTCOMES,
+                "automatic_reasons": AUTOMATIC_REASONS,
                 "labels": LABELS,
                 "label_names": LABEL_NAMES,
                 "priority_names": PRIORITY_NAMES,

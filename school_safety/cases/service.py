@@ -194,6 +194,7 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
             StatusChange.from_status,
             StatusChange.to_status,
             StatusChange.outcome,
+            StatusChange.reason,
             StatusChange.changed_at,
             StatusChange.changed_by.display_name,
         )

@@ -31,7 +31,7 @@ class CaseLink(Table):
 
 
 class StatusChange(Table):
-    """Each move along the lifecycle, with who made it."""
+    """Each move along the lifecycle, with who made it, or why nobody did."""
 
     id: Serial  # the implicit primary key, declared for type checkers
     report = ForeignKey(references=Report, on_delete=OnDelete.cascade, null=False, index=True)
@@ -39,4 +39,7 @@ class StatusChange(Table):
     to_status = Varchar(length=16)
     outcome = Varchar(length=32, default="")
     changed_by = ForeignKey(references=StaffAccount, on_delete=OnDelete.set_null, null=True)
+    # Set when the platform made the change itself (AUTOMATIC_REASONS): without it a
+    # change with no author reads like one by an account deleted since.
+    reason = Varchar(length=32, default="")
     changed_at = Timestamptz(default=TimestamptzNow())

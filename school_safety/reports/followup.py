@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from school_safety.cases.lifecycle import CLOSED, IN_REVIEW
+from school_safety.cases.lifecycle import CLOSED, DANGEROUS_REPLY, IN_REVIEW
 from school_safety.cases.tables import StatusChange
 from school_safety.classifier.labels import CRITICAL
 from school_safety.classifier.service import ReplyCheck, check_reply
@@ -228,9 +228,13 @@ async def _raise_for_crisis(report_id: int, message_id: int) -> None:
         .returning(Report.id)
     )
     if reopened:
-        # No staff member made this change: it has no author.
+        # No staff member made this change: it has a reason instead of an author.
         await StatusChange(
-            report=report_id, from_status=CLOSED, to_status=IN_REVIEW, changed_by=None
+            report=report_id,
+            from_status=CLOSED,
+            to_status=IN_REVIEW,
+            changed_by=None,
+            reason=DANGEROUS_REPLY,
         ).save()
 
 

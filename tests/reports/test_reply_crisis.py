@@ -21,6 +21,7 @@ from school_safety.classifier.service import reclassify_pending
 from school_safety.db.engine import write_transaction
 from school_safety.reports import followup
 from school_safety.reports.tables import Message, Report
+from school_safety.web.locale import LANGUAGE_COOKIE
 from tests import support
 
 MILD = "в столовой опять толкались в очереди"
@@ -89,7 +90,7 @@ async def replies(case: str) -> list[dict]:
 async def test_a_dangerous_reply_shows_the_crisis_card_in_the_pupils_language(
     client, schools, language, htmx
 ):
-    client.cookies.set("lang", language)
+    client.cookies.set(LANGUAGE_COOKIE, language)
     case, receipt = await filed(client)
 
     page = await reply_on_page(client, receipt, DANGEROUS[language], htmx=htmx)
@@ -196,12 +197,43 @@ async def test_a_dangerous_reply_reopens_a_closed_case_once(client, schools):
     assert row["status"] == "in_review" and row["priority"] == "critical"
     assert row["outcome"] == "" and row["closed_at"] is None
     history = await StatusChange.select(
-        StatusChange.from_status, StatusChange.to_status, StatusChange.changed_by
+        StatusChange.from_status,
+        StatusChange.to_status,
+        StatusChange.changed_by,
+        StatusChange.reason,
     ).where(StatusChange.report == report_id)
-    assert history == [{"from_status": "closed", "to_status": "in_review", "changed_by": None}]
+    assert history == [
+        {
+            "from_status": "closed",
+            "to_status": "in_review",
+            "changed_by": None,
+            "reason": "dangerous_reply",
+        }
+    ]
     # The pupil sees that the case is being looked at again.
     read = await client.get(f"/api/v1/reports/{case}", headers={"X-Receipt": receipt})
     assert read.json()["status"] == "in_review"
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en"])
+async def test_the_case_history_says_a_dangerous_reply_reopened_the_case(client, schools, language):
+    """Not "—", which is how a change by an account deleted since reads."""
+    case, _receipt = await filed(client)
+    report_id = await support.report_id_for(case)
+    async with write_transaction():
+        await Report.update({Report.status: "closed", Report.outcome: "not_bullying"}).where(
+            Report.id == report_id
+        )
+    await followup.add_reply(report_id, DANGEROUS["ru"])
+    await support.make_staff("psy", "psychologist", ("AST-001",))
+    assert (await support.sign_in(client, "psy")).status_code == 303
+    client.cookies.set(LANGUAGE_COOKIE, language)
+    page = await client.get(f"/staff/cases/{case}")
+    assert page.status_code == 200
+    history = page.text.split('class="history"', 1)[1].split("</ol>", 1)[0]
+    reason = translated(language, "Automatically, because a reply signals danger")
+    assert html.escape(reason) in history
+    assert "—" not in history
 
 
 async def test_without_the_model_a_reply_is_kept_and_crisis_phrases_still_help(
