@@ -52,6 +52,8 @@ async def test_changing_language_keeps_the_half_written_report(
         ru = translations("ru").gettext
         await expect(page.locator("#report h1")).to_have_text(ru("What happened?"))
         await expect(page.locator("#page")).to_have_attribute("lang", "ru")
+        # The whole document's language too, not only the swapped part's.
+        await expect(page.locator("html")).to_have_attribute("lang", "ru")
         await expect(page.locator("nav.languages strong")).to_have_text(LANGUAGE_NAMES["ru"])
         await expect(page.locator("#text")).to_have_value(HALF_WRITTEN)
         await expect(page.locator("#location")).to_have_value("canteen")
@@ -61,6 +63,7 @@ async def test_changing_language_keeps_the_half_written_report(
         # Still one form to send, in the new language; and back again works the same way.
         await page.locator("nav.languages button", has_text=LANGUAGE_NAMES["en"]).tap()
         await expect(page.locator("#report h1")).to_have_text("What happened?")
+        await expect(page.locator("html")).to_have_attribute("lang", "en")
         await expect(page.locator("#text")).to_have_value(HALF_WRITTEN)
         await page.locator("#text").fill(HALF_WRITTEN + " мазақтайды")
         await page.locator("#report button[type=submit]").tap()
