@@ -15,8 +15,10 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import CacheControlHeader
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import (
+    HTTP_200_OK,
     HTTP_201_CREATED,
     HTTP_404_NOT_FOUND,
     HTTP_422_UNPROCESSABLE_ENTITY,
@@ -136,6 +138,30 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> R
     )
 
 
+# What each error status means, for the OpenAPI schema.
+_ERRORS = {
+    HTTP_404_NOT_FOUND: "No report matches this case code and receipt (X-Receipt).",
+    HTTP_422_UNPROCESSABLE_ENTITY: (
+        "Some fields are not right: `fields` holds a message for each, in the report's "
+        "language or the caller's Accept-Language."
+    ),
+    HTTP_429_TOO_MANY_REQUESTS: "Too many reports or receipt guesses from this client: try later.",
+}
+
+
+def _documented(status: int, body: type, description: str, *errors: int) -> dict[int, ResponseSpec]:
+    """The answers a handler gives, for the OpenAPI schema.
+
+    The handlers return one of several response types (the body, or an
+    ApiError), which Litestar cannot describe from the return annotation: an
+    integrator would see an empty body.
+    """
+    answers = {status: ResponseSpec(data_container=body, description=description)}
+    for error in errors:
+        answers[error] = ResponseSpec(data_container=ApiError, description=_ERRORS[error])
+    return answers
+
+
 def _decode_pictures(encoded: list[str]) -> list[bytes] | None:
     try:
         return [base64.b64decode(item, validate=True) for item in encoded]
@@ -167,7 +193,19 @@ class ReportsApi(Controller):
     # reply depends on the X-Receipt header, which a cache keyed by URL ignores.
     cache_control = CacheControlHeader(no_store=True)
 
-    @post("/", status_code=HTTP_201_CREATED, summary="File a report")
+    @post(
+        "/",
+        status_code=HTTP_201_CREATED,
+        summary="File a report",
+        responses=_documented(
+            HTTP_201_CREATED,
+            FiledReport,
+            "Filed: the case code and the receipt (shown to the reporter once, never again), "
+            "and the help lines when the report signals danger",
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            HTTP_429_TOO_MANY_REQUESTS,
+        ),
+    )
     async def file_report(
         self, request: Request, data: JSONBody[NewReport]
     ) -> Response[FiledReport] | Response[ApiError]:
@@ -227,7 +265,17 @@ class ReportsApi(Controller):
             return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
         return report_id
 
-    @get("/{case:str}", summary="Status and messages of a report (receipt in X-Receipt)")
+    @get(
+        "/{case:str}",
+        summary="Status and messages of a report (receipt in X-Receipt)",
+        responses=_documented(
+            HTTP_200_OK,
+            CaseStatus,
+            "The case's status and its conversation",
+            HTTP_404_NOT_FOUND,
+            HTTP_429_TOO_MANY_REQUESTS,
+        ),
+    )
     async def read_case(
         self, request: Request, case: FromPath[str], receipt: Receipt = ""
     ) -> Response[CaseStatus] | Response[ApiError]:
@@ -240,6 +288,14 @@ class ReportsApi(Controller):
         "/{case:str}/messages",
         status_code=HTTP_201_CREATED,
         summary="The reporter's reply (receipt in X-Receipt)",
+        responses=_documented(
+            HTTP_201_CREATED,
+            RepliedCase,
+            "Sent: the case as it now is, and the help lines when the reply signals danger",
+            HTTP_404_NOT_FOUND,
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            HTTP_429_TOO_MANY_REQUESTS,
+        ),
     )
     async def reply(
         self,

@@ -6,6 +6,8 @@ import base64
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from school_safety.config import get_settings
 from school_safety.reports.tables import Evidence, Report
 from tests import support
@@ -169,6 +171,36 @@ async def test_openapi_schema_describes_the_api(client):
     assert "post" in paths["/api/v1/reports/{case}/messages"]
     # Staff and pupil pages are not part of the API.
     assert not any(path.startswith("/s/") for path in paths)
+
+
+def _body(schema: dict, answer: dict) -> dict:
+    body = answer["content"]["application/json"]["schema"]
+    if "$ref" in body:
+        body = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    return body
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "fields", "errors"),
+    [
+        ("post", "/api/v1/reports", "201", {"case", "receipt", "crisis", "help"}, {"422", "429"}),
+        ("get", "/api/v1/reports/{case}", "200", {"status", "messages"}, {"404", "429"}),
+        (
+            "post",
+            "/api/v1/reports/{case}/messages",
+            "201",
+            {"status", "messages", "crisis", "help"},
+            {"404", "422", "429"},
+        ),
+    ],
+)
+async def test_openapi_schema_gives_each_answers_body(client, method, path, status, fields, errors):
+    """An integrator reads what comes back, on success and on each error, from the schema."""
+    schema = (await client.get("/api/schema/openapi.json")).json()
+    answers = schema["paths"][path][method]["responses"]
+    assert fields <= set(_body(schema, answers[status])["properties"])
+    for error in errors:
+        assert {"error", "status", "fields"} <= set(_body(schema, answers[error])["properties"])
 
 
 async def test_a_case_code_clash_is_retried_not_lost(client, schools, monkeypatch):
