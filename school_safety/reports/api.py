@@ -20,6 +20,7 @@ from litestar.params import FromPath, HeaderParameter, JSONBody
 from litestar.status_codes import (
     HTTP_200_OK,
     HTTP_201_CREATED,
+    HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
@@ -34,6 +35,7 @@ from school_safety.reports.followup import add_reply, case_for_reporter, find_re
 from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
 from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
 from school_safety.reports.receipts import normalise_receipt
+from school_safety.web.errors import JsonError
 from school_safety.web.ratelimit import client_key
 
 NOT_FOUND = N_("No report matches this case code and receipt.")
@@ -156,7 +158,15 @@ def _documented(status: int, body: type, description: str, *errors: int) -> dict
     ApiError), which Litestar cannot describe from the return annotation: an
     integrator would see an empty body.
     """
-    answers = {status: ResponseSpec(data_container=body, description=description)}
+    answers = {
+        status: ResponseSpec(data_container=body, description=description),
+        # Litestar would describe its own error body; ours is error_response's.
+        HTTP_400_BAD_REQUEST: ResponseSpec(
+            data_container=JsonError,
+            description="Not valid JSON, or fields missing or of the wrong type (named in "
+            "`detail`).",
+        ),
+    }
     for error in errors:
         answers[error] = ResponseSpec(data_container=ApiError, description=_ERRORS[error])
     return answers

@@ -7,6 +7,9 @@ are logged (without anything about the client) and answered with a plain 500.
 from __future__ import annotations
 
 import logging
+import re
+from dataclasses import dataclass
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
@@ -27,6 +30,31 @@ MESSAGES: dict[int, str] = {
     429: N_("Too many attempts. Please wait a few minutes and try again."),
     500: N_("Something went wrong on our side. Please try again in a minute."),
 }
+
+
+@dataclass
+class FieldName:
+    field: str
+
+
+@dataclass
+class JsonError:
+    """What error_response answers the API with, for the OpenAPI schema to show."""
+
+    error: str
+    status: int
+    # Present on a 400 for fields missing or of the wrong type: their names only.
+    detail: list[FieldName] | None = None
+
+
+# A missing field is named only in the decoder's message (its key is then the whole
+# body, "data"). The name comes from our own schema, never from what was sent.
+_MISSING_FIELD = re.compile(r"missing required field `([a-z_]{1,40})`")
+
+
+def _field_name(item: dict[str, Any]) -> str | None:
+    missing = _MISSING_FIELD.search(str(item.get("message", "")))
+    return missing.group(1) if missing else item.get("key")
 
 
 def wants_json(request: Request) -> bool:
@@ -92,9 +120,9 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     if isinstance(exc, ValidationException) and wants_json(request):
         # Field names only: Litestar's own messages are English and may echo input.
         detail = [
-            {"field": item.get("key")}
+            {"field": name}
             for item in (exc.extra or [])
-            if isinstance(item, dict) and item.get("key")
+            if isinstance(item, dict) and (name := _field_name(item))
         ]
     message = gettext(_message_for(exc))
     response = error_response(request, status, message, detail)

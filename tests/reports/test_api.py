@@ -203,6 +203,21 @@ async def test_openapi_schema_gives_each_answers_body(client, method, path, stat
         assert {"error", "status", "fields"} <= set(_body(schema, answers[error])["properties"])
 
 
+async def test_openapi_schema_gives_the_body_of_a_malformed_request(client, schools):
+    schema = (await client.get("/api/schema/openapi.json")).json()
+    documented = _body(schema, schema["paths"]["/api/v1/reports"]["post"]["responses"]["400"])
+    missing = await client.post("/api/v1/reports", json={"school": "AST-001"})
+    assert missing.status_code == 400
+    body = missing.json()
+    assert set(body) <= set(documented["properties"])
+    assert set(documented["required"]) <= set(body)
+    # The missing field is named, not the whole body; so is one of the wrong type.
+    assert body["detail"] == [{"field": "text"}]
+    wrong = await client.post("/api/v1/reports", json={"school": "AST-001", "text": 5})
+    assert wrong.status_code == 400
+    assert wrong.json()["detail"] == [{"field": "text"}]
+
+
 async def test_a_case_code_clash_is_retried_not_lost(client, schools, monkeypatch):
     from school_safety.reports import intake
 
