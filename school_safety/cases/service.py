@@ -241,13 +241,17 @@ async def send_message(user: StaffUser, report_id: int, body: str) -> dict[str, 
         await Message(
             report=report_id, author="staff", staff_account=user.id, body=text, created_at=now
         ).save()
-        current = await Report.select(Report.status).where(Report.id == report_id).first()
-        updates: dict[Any, Any] = {Report.updated_at: now}
-        # Answering a new case is taking it into review.
-        if current and current["status"] == NEW:
-            updates[Report.status] = IN_REVIEW
+        await Report.update({Report.updated_at: now}).where(Report.id == report_id)
+        # Answering a new case is taking it into review. Conditional on the status
+        # at the moment of writing, not as read before: on PostgreSQL a colleague
+        # may close the case in between, and it must stay closed.
+        taken = (
+            await Report.update({Report.status: IN_REVIEW})
+            .where((Report.id == report_id) & (Report.status == NEW))
+            .returning(Report.id)
+        )
+        if taken:
             await _move(report_id, NEW, IN_REVIEW, user)
-        await Report.update(updates).where(Report.id == report_id)
         await Report.update({Report.first_response_at: now}).where(
             (Report.id == report_id) & Report.first_response_at.is_null()
         )
