@@ -106,7 +106,6 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
             Report.school.name_ru,
             Report.school.name_en,
             Report.school.code,
-            Report.duplicate_of.case_code,
         )
         .where(Report.id == report_id)
         .first()
@@ -164,7 +163,7 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
         first_response_at=row["first_response_at"],
         outcome=row["outcome"],
         closing_message=row["closing_message"],
-        duplicate_of=row["duplicate_of.case_code"],
+        duplicate_of=await _visible_case_code(row["duplicate_of"], user),
         model_version=row["model_version"],
         crisis_phrases=row["crisis_phrases"],
         evidence=await Evidence.select(
@@ -203,6 +202,16 @@ async def load_case(report_id: int, user: StaffUser) -> CaseView:
         labels=await evidence_for(report_id),
         reviewed_labels=[x for x in review["labels"].split(";") if x] if review else None,
     )
+
+
+async def _visible_case_code(report_id: int | None, user: StaffUser) -> str | None:
+    """The case's code if `user` may see that case: whoever marked a duplicate may have
+    seen further (a region account), and a code is a fact about another school."""
+    if report_id is None:
+        return None
+    visible = scope_condition(await visible_school_ids(user), user)
+    row = await Report.select(Report.case_code).where((Report.id == report_id) & visible).first()
+    return row["case_code"] if row else None
 
 
 async def linked_cases(report_id: int, user: StaffUser) -> list[dict[str, Any]]:

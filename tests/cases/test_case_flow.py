@@ -196,6 +196,36 @@ async def test_duplicate_must_point_at_a_case_in_scope(client, schools):
         .first()
     )
     assert row["duplicate_of.case_code"] == first["case"]
+    # The closed case says what it duplicates.
+    page = await client.get(f"/staff/cases/{second['case']}")
+    assert f'<a href="/staff/cases/{first["case"]}">' in page.text
+
+
+async def test_a_duplicate_names_its_original_only_to_those_who_may_see_it(client, schools):
+    original = await filed(client, BULLYING, school="AST-002")
+    repeated = await filed(client, BULLYING + " снова")
+    # A psychologist of both schools closes the repetition as a duplicate.
+    await support.make_staff("both", "psychologist", ("AST-001", "AST-002"))
+    await support.sign_in(client, "both")
+    closed = await client.post(
+        f"/staff/cases/{repeated['case']}/status",
+        data={
+            "_csrf_token": await support.csrf_for(client, "/staff/"),
+            "status": "closed",
+            "outcome": "duplicate",
+            "duplicate_of": original["case"],
+            "closing_message": "Это уже известно.",
+        },
+        follow_redirects=False,
+    )
+    assert closed.status_code == 303
+    # A colleague of the first school alone sees the outcome, not the other school's case.
+    client.cookies.clear()
+    await signed_in_psychologist(client)
+    page = await client.get(f"/staff/cases/{repeated['case']}")
+    assert page.status_code == 200
+    assert 'data-testid="case-outcome"' in page.text
+    assert original["case"] not in page.text
 
 
 async def test_invalid_transitions_are_refused(client, schools):
