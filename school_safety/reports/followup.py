@@ -104,7 +104,7 @@ async def case_for_reporter(report_id: int) -> CaseForReporter:
     ]
     if any(message.unread for message in messages):
         async with write_transaction():
-            await Message.update({Message.read_at: datetime.now(UTC)}).where(
+            await Message.update({Message.read_at: _day_of(datetime.now(UTC))}).where(
                 (Message.report == report_id)
                 & (Message.author == "staff")
                 & Message.read_at.is_null()
@@ -120,6 +120,13 @@ async def case_for_reporter(report_id: int) -> CaseForReporter:
         messages=messages,
         evidence_count=evidence_count,
     )
+
+
+def _day_of(moment: datetime) -> datetime:
+    """Only the day: the moment a pupil opened their answers, kept to the second, could be
+    matched against a school network's log to find out who they are. Staff need only to
+    know that an answer was read."""
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 @dataclass(frozen=True)
