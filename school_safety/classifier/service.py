@@ -165,6 +165,9 @@ async def reclassify_pending(now: datetime | None = None) -> int:
         .where(
             Report.classification.is_in(["pending", "unclassified"]) & (Report.created_at < cutoff)
         )
+        # Fewest failures first: reports the model fails on every time must not fill
+        # each batch and leave newer ones unclassified behind them.
+        .order_by(Report.classification_attempts)
         .order_by(Report.created_at)
         .limit(RETRY_BATCH)
     )

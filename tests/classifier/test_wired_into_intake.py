@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from school_safety.classifier import service, store
 from school_safety.classifier.service import reclassify_pending
+from school_safety.db.engine import write_transaction
 from school_safety.reports.tables import Report
 from tests import support
 
@@ -93,6 +94,23 @@ async def test_failed_classification_leaves_an_unclassified_high_report(
     assert report["model_version"]
     # Running it again changes nothing.
     assert await reclassify_pending(now=later) == 0
+
+
+async def test_reports_that_always_fail_do_not_hold_back_newer_ones(client, schools, monkeypatch):
+    stuck = (await file(client, PLAIN)).json()["case"]
+    fresh = (await file(client, "меня бьют на перемене")).json()["case"]
+    # Failing every time so far: the older report, many times over.
+    async with write_transaction():
+        await Report.update({Report.classification: "unclassified"}).where(
+            Report.case_code.is_in([stuck, fresh])
+        )
+        await Report.update({Report.classification_attempts: 30}).where(Report.case_code == stuck)
+        await Report.update({Report.classification_attempts: 1}).where(Report.case_code == fresh)
+    monkeypatch.setattr(service, "RETRY_BATCH", 1)
+    assert await reclassify_pending(now=datetime.now(UTC) + timedelta(minutes=5)) == 1
+    rows = await Report.select(Report.case_code, Report.classification)
+    states = {row["case_code"]: row["classification"] for row in rows}
+    assert states == {stuck: "unclassified", fresh: "classified"}
 
 
 async def test_the_job_leaves_fresh_reports_to_their_request(client, schools, monkeypatch):
