@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from pathlib import Path
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
 from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import HTTPException
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
+from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
 from litestar.template.config import TemplateConfig
 
 import school_safety.db  # noqa: F401 - points Piccolo at our configuration
@@ -72,6 +76,26 @@ async def _shutdown(app: Litestar) -> None:
     await close_pool()
 
 
+API_PATHS = "^/api/"
+_API_PATH = re.compile(API_PATHS)
+_BODYLESS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def api_bodies_are_json(connection: ASGIConnection, _handler: BaseRouteHandler) -> None:
+    """Refuse an API request whose body is not declared JSON, with a 415.
+
+    The API is exempt from CSRF tokens. A browser sends a cross-site form or
+    text/plain post without asking first; a cross-site JSON post needs a CORS
+    preflight, which this server never grants. Without this check the API
+    would read such a post's body as JSON all the same.
+    """
+    if connection.scope.get("method") in _BODYLESS or not _API_PATH.match(connection.url.path):
+        return
+    media_type = connection.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise HTTPException(status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE)
+
+
 # The route option that keeps a response uncompressed: set for the whole app,
 # cleared for static files (see the compression settings below).
 UNCOMPRESSED = "uncompressed"
@@ -108,11 +132,13 @@ def create_app() -> Litestar:
         csrf_config=CSRFConfig(
             secret=settings.secret_key.decode(),
             # The JSON API takes no cookies and is called by other services, not browsers.
-            exclude=["/api/"],
+            # Anchored: unanchored, it matched anywhere, e.g. the school code in /s/api/report.
+            exclude=[API_PATHS],
             cookie_samesite="strict",
             cookie_httponly=True,
             cookie_secure=settings.https,
         ),
+        guards=[api_bodies_are_json],
         middleware=[LocaleMiddleware()],
         # Static files only (htmx is 52 kB, 17 kB gzipped, on slow mobile data).
         # Pages are left alone: compressing a page that holds a secret (a CSRF

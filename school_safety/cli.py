@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import json
 import logging
 import sys
@@ -151,6 +152,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     workers = args.workers
+    proxies = args.proxy_ips
     if settings.is_sqlite and workers > 1:
         print(
             "SQLite runs with one worker process; use PostgreSQL (DATABASE_URL) for more.",
@@ -178,9 +180,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config=None,
         server_header=False,
         proxy_headers=args.behind_proxy,
-        forwarded_allow_ips="*" if args.behind_proxy else None,
+        # Only these addresses' X-Forwarded-For is believed, and the client is
+        # the rightmost address not among them: the leftmost is whatever the
+        # client wrote, and "*" would let every request pick its own rate-limit key.
+        forwarded_allow_ips=proxies,
     )
     return 0
+
+
+DEFAULT_PROXY_IPS = "127.0.0.1,::1"
+
+
+def proxy_ips(value: str) -> list[str]:
+    """The trusted proxies: IP addresses or networks, comma-separated; never "*"."""
+    addresses = [item.strip() for item in value.split(",") if item.strip()]
+    if not addresses:
+        raise argparse.ArgumentTypeError("name at least one proxy address")
+    for address in addresses:
+        try:
+            # As uvicorn reads them: a network must not have host bits set.
+            if "/" in address:
+                ipaddress.ip_network(address)
+            else:
+                ipaddress.ip_address(address)
+        except ValueError:
+            # uvicorn would quietly take a typo as a name no client ever has.
+            raise argparse.ArgumentTypeError(
+                f"{address!r} is not an IP address or network (like 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return addresses
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -194,7 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--behind-proxy",
         action="store_true",
-        help="trust X-Forwarded-For from the reverse proxy (used only for rate limits)",
+        help="take the client's address from X-Forwarded-For set by the reverse proxy "
+        "(used only for rate limits)",
+    )
+    serve.add_argument(
+        "--proxy-ips",
+        type=proxy_ips,
+        default=proxy_ips(DEFAULT_PROXY_IPS),
+        metavar="ADDRESSES",
+        help="with --behind-proxy: the reverse proxies' addresses or networks, comma-separated "
+        f"(default {DEFAULT_PROXY_IPS})",
     )
     serve.set_defaults(handler=cmd_serve)
 

@@ -46,9 +46,14 @@ class Settings:
     submit_limit_per_hour: int
     receipt_failures_per_window: int
     receipt_failure_window_seconds: int
+    # Replies and added pictures per client per hour, past the receipt check.
+    follow_up_limit_per_hour: int
     # The PostgreSQL pool is opened in the app's lifespan; tests that share
     # the engine with the app's event loop switch it off.
     db_pool: bool
+    # A staff session ends this long after sign-in however busy it is: a queue
+    # tab that refreshes itself would otherwise keep it alive for ever.
+    staff_session_hours: int
     # Served over HTTPS (behind the reverse proxy): cookies are marked Secure.
     https: bool
     # Scheduled jobs in this process (the tests run jobs by calling them).
@@ -127,6 +132,8 @@ def get_settings() -> Settings:
         submit_limit_per_hour=_int("SCHOOL_SAFETY_SUBMIT_LIMIT_PER_HOUR", 60),
         receipt_failures_per_window=_int("SCHOOL_SAFETY_RECEIPT_FAILURES", 10),
         receipt_failure_window_seconds=_int("SCHOOL_SAFETY_RECEIPT_WINDOW_SECONDS", 900),
+        follow_up_limit_per_hour=_int("SCHOOL_SAFETY_FOLLOW_UP_LIMIT_PER_HOUR", 60),
+        staff_session_hours=_int("SCHOOL_SAFETY_STAFF_SESSION_HOURS", 12),
         db_pool=os.environ.get("SCHOOL_SAFETY_DB_POOL", "1") != "0",
         jobs_enabled=os.environ.get("SCHOOL_SAFETY_JOBS", "1") != "0",
         https=os.environ.get("SCHOOL_SAFETY_HTTPS", "0") == "1",

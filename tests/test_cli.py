@@ -68,3 +68,38 @@ def test_serve_keeps_the_servers_own_client_logging_off(monkeypatch):
     assert started["access_log"] is False
     assert started["ws"] == "none"
     assert started["server_header"] is False
+
+
+@pytest.fixture
+def serve_options(monkeypatch):
+    """What `serve` would hand uvicorn, without starting it."""
+    import uvicorn
+
+    from school_safety.classifier import store
+
+    started: dict = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    monkeypatch.setattr(store, "ensure_model", lambda **_: None)
+    return started
+
+
+def test_serve_believes_forwarded_addresses_only_from_named_proxies(serve_options):
+    assert main(["serve"]) == 0
+    assert serve_options["proxy_headers"] is False
+
+    assert main(["serve", "--behind-proxy"]) == 0
+    assert serve_options["proxy_headers"] is True
+    # Never "*": then uvicorn takes the leftmost address, which the client writes itself.
+    assert serve_options["forwarded_allow_ips"] == ["127.0.0.1", "::1"]
+
+    assert main(["serve", "--behind-proxy", "--proxy-ips", " 10.0.0.5, 10.1.0.0/16,fd00::1"]) == 0
+    assert serve_options["forwarded_allow_ips"] == ["10.0.0.5", "10.1.0.0/16", "fd00::1"]
+
+
+@pytest.mark.parametrize("value", ["*", "", "10.0.0.5,*", "proxy.local", "10.1.0.1/16"])
+def test_serve_refuses_proxy_addresses_that_are_not_addresses(serve_options, capsys, value):
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", "--behind-proxy", "--proxy-ips", value])
+    assert exited.value.code == 2
+    assert "--proxy-ips" in capsys.readouterr().err
+    assert serve_options == {}

@@ -22,6 +22,7 @@ from litestar.status_codes import (
     HTTP_201_CREATED,
     HTTP_400_BAD_REQUEST,
     HTTP_404_NOT_FOUND,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
 )
@@ -33,7 +34,11 @@ from school_safety.reports import limits
 from school_safety.reports.choices import STATUS_FOR_PUPIL
 from school_safety.reports.followup import add_reply, case_for_reporter, find_report_id
 from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
-from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.reports.limits import (
+    TOO_MANY_FOLLOW_UPS,
+    TOO_MANY_GUESSES,
+    TOO_MANY_SUBMISSIONS,
+)
 from school_safety.reports.receipts import normalise_receipt
 from school_safety.web.errors import JsonError
 from school_safety.web.ratelimit import client_key
@@ -143,11 +148,17 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> R
 # What each error status means, for the OpenAPI schema.
 _ERRORS = {
     HTTP_404_NOT_FOUND: "No report matches this case code and receipt (X-Receipt).",
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE: (
+        "The body is not sent with `Content-Type: application/json`: `error` says so in the "
+        "caller's Accept-Language."
+    ),
     HTTP_422_UNPROCESSABLE_ENTITY: (
         "Some fields are not right: `fields` holds a message for each, in the report's "
         "language or the caller's Accept-Language."
     ),
-    HTTP_429_TOO_MANY_REQUESTS: "Too many reports or receipt guesses from this client: try later.",
+    HTTP_429_TOO_MANY_REQUESTS: (
+        "Too many reports, replies or receipt guesses from this client: try later."
+    ),
 }
 
 
@@ -168,7 +179,9 @@ def _documented(status: int, body: type, description: str, *errors: int) -> dict
         ),
     }
     for error in errors:
-        answers[error] = ResponseSpec(data_container=ApiError, description=_ERRORS[error])
+        # A 415 comes from the app's guard, before the handler: error_response's body.
+        body_type = JsonError if error == HTTP_415_UNSUPPORTED_MEDIA_TYPE else ApiError
+        answers[error] = ResponseSpec(data_container=body_type, description=_ERRORS[error])
     return answers
 
 
@@ -212,6 +225,7 @@ class ReportsApi(Controller):
             FiledReport,
             "Filed: the case code and the receipt (shown to the reporter once, never again), "
             "and the help lines when the report signals danger",
+            HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             HTTP_422_UNPROCESSABLE_ENTITY,
             HTTP_429_TOO_MANY_REQUESTS,
         ),
@@ -221,11 +235,12 @@ class ReportsApi(Controller):
     ) -> Response[FiledReport] | Response[ApiError]:
         if data.language in LANGUAGES:
             set_language(data.language)
-        client = client_key(request)
-        if limits.submissions().blocked(client):
+        counted = limits.submissions().try_hit(client_key(request))
+        if counted is None:
             return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_SUBMISSIONS)
         pictures = _decode_pictures(data.evidence)
         if pictures is None:
+            limits.submissions().give_back(counted)
             return _error(
                 HTTP_422_UNPROCESSABLE_ENTITY,
                 INVALID,
@@ -249,8 +264,9 @@ class ReportsApi(Controller):
         try:
             submitted = await submit_report(draft)
         except ReportInvalid as invalid:
+            # Nothing was filed: correcting a mistake does not use up a report.
+            limits.submissions().give_back(counted)
             return _error(HTTP_422_UNPROCESSABLE_ENTITY, INVALID, invalid.errors)
-        limits.submissions().hit(client)
         return Response(
             FiledReport(
                 case=submitted.case_code,
@@ -264,15 +280,17 @@ class ReportsApi(Controller):
         )
 
     async def _open(self, request: Request, case: str, receipt: str) -> int | Response[ApiError]:
-        client = client_key(request)
-        if limits.receipt_guessing_blocked(client):
+        # Only a well-formed code is a guess worth counting; it opens nothing either.
+        if normalise_receipt(receipt) is None:
+            return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
+        attempt = limits.receipt_attempt(client_key(request))
+        if attempt is None:
             return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_GUESSES)
         report_id = await find_report_id(receipt, case_code=case)
         if report_id is None:
-            # Only a well-formed code is a guess worth counting.
-            if normalise_receipt(receipt) is not None:
-                limits.record_receipt_failure(client)
+            limits.receipt_was_wrong()
             return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
+        limits.receipt_was_right(attempt)
         return report_id
 
     @get(
@@ -303,6 +321,7 @@ class ReportsApi(Controller):
             RepliedCase,
             "Sent: the case as it now is, and the help lines when the reply signals danger",
             HTTP_404_NOT_FOUND,
+            HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             HTTP_422_UNPROCESSABLE_ENTITY,
             HTTP_429_TOO_MANY_REQUESTS,
         ),
@@ -317,6 +336,8 @@ class ReportsApi(Controller):
         opened = await self._open(request, case, receipt)
         if isinstance(opened, Response):
             return opened
+        if limits.follow_ups().try_hit(client_key(request)) is None:
+            return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_FOLLOW_UPS)
         try:
             sent = await add_reply(opened, data.text)
         except ReportInvalid as invalid:

@@ -20,7 +20,11 @@ RejectionReason = Literal["type", "too_large", "broken", "too_many_pixels"]
 @dataclass(frozen=True)
 class EvidenceLimits:
     max_bytes: int = 8 * 1024 * 1024  # upload size
-    max_pixels: int = 40_000_000  # decompression-bomb guard (checked from the header)
+    # Checked from the header, before decoding. Checking a picture takes about
+    # 12 bytes of memory a pixel (measured: 39.7 MP, 390 MB); 16 megapixels let
+    # 12 and 16 MP phone photos through (4032 x 3024, 4608 x 3456) and hold one
+    # picture to about 200 MB.
+    max_pixels: int = 16_000_000
     max_side: int = 2560  # longer side after re-encoding; larger images are downscaled
 
 

@@ -54,6 +54,12 @@ PICTURES_PAUSED = N_(
 
 _log = logging.getLogger("school_safety.reports")
 
+# Pictures decoded at once, whatever the number of requests: each may take a
+# few hundred megabytes and a second of CPU, and anyio's default pool would run
+# forty of them side by side.
+IMAGE_WORKERS = 2
+_image_work = anyio.CapacityLimiter(IMAGE_WORKERS)
+
 
 class ReportInvalid(ValueError):
     """Bad input; `errors` maps a form field to an untranslated message."""
@@ -110,7 +116,9 @@ async def clean_evidence(
     for data in files:
         try:
             # Decoding pictures is CPU work: keep it off the event loop.
-            cleaned.append(await anyio.to_thread.run_sync(sanitize_image, data, limits))
+            cleaned.append(
+                await anyio.to_thread.run_sync(sanitize_image, data, limits, limiter=_image_work)
+            )
         except EvidenceRejected as rejected:
             errors["evidence"] = EVIDENCE_ERRORS[rejected.reason]
             return []

@@ -32,7 +32,11 @@ from school_safety.reports.followup import (
 )
 from school_safety.reports.forms import report_draft_from_form, text_value, uploaded_files
 from school_safety.reports.intake import ReportInvalid, submit_report
-from school_safety.reports.limits import TOO_MANY_GUESSES, TOO_MANY_SUBMISSIONS
+from school_safety.reports.limits import (
+    TOO_MANY_FOLLOW_UPS,
+    TOO_MANY_GUESSES,
+    TOO_MANY_SUBMISSIONS,
+)
 from school_safety.reports.receipts import normalise_receipt
 from school_safety.schools.service import SchoolCard, school_by_code
 from school_safety.web.headers import NO_STORE
@@ -128,8 +132,8 @@ class ReportPages(Controller):
             "values": values,
             "language_form": _language_form(school),
         }
-        client = client_key(request)
-        if limits.submissions().blocked(client):
+        counted = limits.submissions().try_hit(client_key(request))
+        if counted is None:
             return _page(
                 request,
                 "reports/form.html",
@@ -141,6 +145,8 @@ class ReportPages(Controller):
         try:
             submitted = await submit_report(draft)
         except ReportInvalid as invalid:
+            # Nothing was filed: a pupil correcting a mistake has not used up a report.
+            limits.submissions().give_back(counted)
             return _page(
                 request,
                 "reports/form.html",
@@ -149,7 +155,6 @@ class ReportPages(Controller):
                 errors=invalid.errors,
                 **form_context,
             )
-        limits.submissions().hit(client)
         return _page(
             request,
             "reports/receipt.html",
@@ -168,7 +173,7 @@ class ReportPages(Controller):
     async def follow_up_form(self) -> Template:
         return Template(
             template_name="reports/follow_up.html",
-            context={"case": None, "receipt": "", "errors": {}, "notice": ""},
+            context={"case": None, "receipt": "", "errors": {}, "notice": "", "crisis": False},
             headers=NO_STORE,
         )
 
@@ -211,29 +216,40 @@ class ReportPages(Controller):
             # A slip of the thumb, not a guess: it names no code, so it is not
             # counted against the pupil, and the message says what is wrong.
             return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": MALFORMED_RECEIPT})
-        if limits.receipt_guessing_blocked(client):
+        attempt = limits.receipt_attempt(client)
+        if attempt is None:
             return answer(HTTP_429_TOO_MANY_REQUESTS, errors={"receipt": TOO_MANY_GUESSES})
         report_id = await find_report_id(receipt)
         if report_id is None:
-            limits.record_receipt_failure(client)
+            limits.receipt_was_wrong()
             return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": WRONG_RECEIPT})
+        limits.receipt_was_right(attempt)
 
-        errors: dict[str, str] = {}
-        notice = ""
-        reply = ""
-        crisis = False
-        status = HTTP_200_OK
-        try:
-            if action == "reply":
-                reply = text_value(form, "reply")
-                crisis = (await add_reply(report_id, reply)).crisis
-                reply = ""
-                notice = N_("Your message was sent.")
-            elif action == "evidence":
-                await add_evidence(report_id, await uploaded_files(form, "evidence"))
-                notice = N_("Your pictures were added.")
-        except ReportInvalid as invalid:
-            errors = invalid.errors
-            status = HTTP_422_UNPROCESSABLE_ENTITY
-        case = await case_for_reporter(report_id)
-        return answer(status, case=case, errors=errors, notice=notice, reply=reply, crisis=crisis)
+        if action is None:
+            return answer(HTTP_200_OK, case=await case_for_reporter(report_id))
+        if limits.follow_ups().try_hit(client) is None:
+            # Shown beside the box that was used, with what the pupil wrote kept.
+            return answer(
+                HTTP_429_TOO_MANY_REQUESTS,
+                case=await case_for_reporter(report_id),
+                errors={action: TOO_MANY_FOLLOW_UPS},
+                reply=text_value(form, "reply"),
+            )
+        status, outcome = await _follow_up_action(report_id, action, form)
+        return answer(status, case=await case_for_reporter(report_id), **outcome)
+
+
+async def _follow_up_action(report_id: int, action: str, form: Any) -> tuple[int, dict[str, Any]]:
+    """Send the pupil's reply or add their pictures: the status, and what the page shows."""
+    try:
+        if action == "reply":
+            sent = await add_reply(report_id, text_value(form, "reply"))
+            return HTTP_200_OK, {"notice": N_("Your message was sent."), "crisis": sent.crisis}
+        await add_evidence(report_id, await uploaded_files(form, "evidence"))
+        return HTTP_200_OK, {"notice": N_("Your pictures were added.")}
+    except ReportInvalid as invalid:
+        # What the pupil wrote stays in the box, beside the reason.
+        return HTTP_422_UNPROCESSABLE_ENTITY, {
+            "errors": invalid.errors,
+            "reply": text_value(form, "reply"),
+        }

@@ -13,6 +13,7 @@ import hmac
 import secrets
 import time
 from collections import deque
+from dataclasses import dataclass
 
 from litestar import Request
 
@@ -25,6 +26,14 @@ def client_key(request: Request) -> str:
     client = request.scope.get("client")
     address = client[0] if client else ""
     return hmac.new(_PROCESS_KEY, address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One counted event, so that it can be given back."""
+
+    key: str
+    at: float
 
 
 class SlidingWindowLimiter:
@@ -53,6 +62,28 @@ class SlidingWindowLimiter:
     def hit(self, key: str) -> None:
         if self.limit > 0:
             self._recent(key, time.monotonic()).append(time.monotonic())
+
+    def try_hit(self, key: str) -> Hit | None:
+        """Count one event unless the key is at its limit; None when it is.
+
+        The check and the count are one step with no await between them:
+        requests arriving together cannot all pass a check made before any of
+        them is counted.
+        """
+        now = time.monotonic()
+        if self.limit <= 0:
+            return Hit(key, now)
+        events = self._recent(key, now)
+        if len(events) >= self.limit:
+            return None
+        events.append(now)
+        return Hit(key, now)
+
+    def give_back(self, hit: Hit) -> None:
+        """Uncount an event whose request turned out not to count (refused, or a right code)."""
+        events = self._events.get(hit.key)
+        if events is not None and hit.at in events:
+            events.remove(hit.at)
 
     def retry_after(self, key: str) -> int:
         events = self._events.get(key)
