@@ -22,3 +22,42 @@ async def horizontal_overflow(page: Page, screen: dict[str, int] = PHONE) -> int
     """How many CSS pixels the page is wider than the phone's screen."""
     width = await page.evaluate("document.documentElement.scrollWidth")
     return int(width) - screen["width"]
+
+
+# 200% zoom on a 360 px phone: the page is laid out for 180 CSS pixels.
+ZOOMED_PHONE = {"width": 180, "height": 370}
+
+# WCAG 2.1 success criterion 1.4.12 (text spacing): what a reader's style sheet may set.
+TEXT_SPACING_CSS = """
+* { line-height: 1.5 !important; letter-spacing: .12em !important; word-spacing: .16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+
+async def focused(page: Page) -> str:
+    """The focused element as `tag#id.class` (BODY when nothing is focused)."""
+    return str(
+        await page.evaluate(
+            """() => {
+              const element = document.activeElement;
+              if (!element) return "";
+              return element.tagName + (element.id ? "#" + element.id : "") +
+                [...element.classList].map((name) => "." + name).join("");
+            }"""
+        )
+    )
+
+
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(value: float) -> float:
+        value /= 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(value) for value in rgb)
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: tuple[float, float, float], second: tuple[float, float, float]) -> float:
+    """WCAG contrast ratio of two opaque sRGB colours (0-255 channels)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
