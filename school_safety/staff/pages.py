@@ -73,18 +73,22 @@ class SignInPages(Controller):
                 headers=NO_STORE,
             )
 
-        if _sign_in_attempts.blocked(client):
+        # Counted before the check, so that tries sent together cannot all slip under the limit.
+        attempt = _sign_in_attempts.try_hit(client)
+        if attempt is None:
             return refused(auth.TOO_MANY_FAILURES, HTTP_429_TOO_MANY_REQUESTS)
         result = await auth.check_password(username, _form_text(form, "password"))
         if result.account_id is None:
-            _sign_in_attempts.hit(client)
             status = (
                 HTTP_429_TOO_MANY_REQUESTS
                 if result.error == auth.TOO_MANY_FAILURES
                 else HTTP_422_UNPROCESSABLE_ENTITY
             )
             return refused(result.error or auth.WRONG_CREDENTIALS, status)
-        token = await sessions.start_session(result.account_id, totp_passed=not result.needs_totp)
+        _sign_in_attempts.give_back(attempt)
+        # No code has been verified yet, whether or not one is needed now: that is
+        # decided on every request, as the account's role and its policy may change.
+        token = await sessions.start_session(result.account_id, totp_passed=False)
         location = "/staff/2fa" if result.needs_totp else target
         return Redirect(path=location, status_code=303, cookies=[_session_cookie(token, None)])
 
@@ -137,6 +141,7 @@ class AccountPages(Controller):
             user.id, _form_text(form, "current"), _form_text(form, "new")
         )
         if problem:
+            too_many = problem == auth.TOO_MANY_FAILURES
             return Template(
                 "staff/password.html",
                 context={
@@ -145,7 +150,9 @@ class AccountPages(Controller):
                     "error": problem,
                     "done": False,
                 },
-                status_code=HTTP_422_UNPROCESSABLE_ENTITY,
+                status_code=HTTP_429_TOO_MANY_REQUESTS
+                if too_many
+                else HTTP_422_UNPROCESSABLE_ENTITY,
                 headers=NO_STORE,
             )
         # Every other browser signed in as this user is signed out.
@@ -174,14 +181,34 @@ class AccountPages(Controller):
     )
     async def totp(self, request: Request) -> Template | Redirect:
         user = current_user(request)
+        token = request.state.session_token
         form = await request.form()
         code = _form_text(form, "code", 16)
         new_secret = _form_text(form, "secret", 64)
-        secret, enabled = await auth.totp_secret_of(user.id)
+        _secret, enabled = await auth.totp_secret_of(user.id)
         if new_secret and not enabled:
             accepted = await auth.enrol_totp(user.id, new_secret, code)
+            if accepted:
+                # Browsers signed in before the account had a second step never passed it.
+                await sessions.end_all_sessions(user.id, keep_token=token)
         else:
-            accepted = enabled and auth.totp_matches(secret, code)
+            outcome = await auth.check_totp(user.id, code)
+            if outcome is auth.SecondStep.LOCKED_OUT:
+                # Out of tries: this half-signed-in browser starts again from the password.
+                await sessions.end_session(token)
+                return Template(
+                    "staff/login.html",
+                    context={
+                        "error": auth.TOO_MANY_FAILURES,
+                        "next": "/staff/",
+                        "username": user.username,
+                        "user": None,
+                    },
+                    status_code=HTTP_429_TOO_MANY_REQUESTS,
+                    headers=NO_STORE,
+                    cookies=[_session_cookie("", 0)],
+                )
+            accepted = outcome is auth.SecondStep.ACCEPTED
         if not accepted:
             if new_secret and not enabled and not auth.is_totp_secret(new_secret):
                 # A mangled secret cannot be shown as a QR code: start again with a fresh one.
@@ -192,7 +219,7 @@ class AccountPages(Controller):
                 N_("That code is not right. Try the newest one."),
                 HTTP_422_UNPROCESSABLE_ENTITY,
             )
-        await sessions.mark_totp_passed(request.state.session_token)
+        await sessions.mark_totp_passed(token)
         return Redirect(path="/staff/", status_code=303)
 
     def _totp_page(

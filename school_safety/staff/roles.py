@@ -33,5 +33,5 @@ class StaffUser:
     # The region of a `region` account.
     region_id: int | None
     must_change_password: bool
-    # The account has TOTP on, or its role requires it and this session has not passed it.
+    # The account has TOTP on, or its role requires it and this session has verified no code.
     totp_required: bool

@@ -2,7 +2,8 @@
 
 The browser holds a random token in an HttpOnly, SameSite=Strict cookie; the
 database holds only its hash. A session ends on logout, after a password
-change, or after SESSION_IDLE_MINUTES without a request.
+change or TOTP enrolment, after SESSION_IDLE_MINUTES without a request, and
+in any case `staff_session_hours` (a setting) after it began.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from school_safety.config import get_settings
 from school_safety.db.engine import write_transaction
 from school_safety.schools.tables import School
 from school_safety.staff.roles import SCHOOL_ROLES, StaffUser
@@ -27,7 +29,8 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start_session(account_id: int, totp_passed: bool) -> str:
+async def start_session(account_id: int, totp_passed: bool = False) -> str:
+    """A new session. `totp_passed` says a code was verified for it, not that none was needed."""
     token = secrets.token_urlsafe(32)
     async with write_transaction():
         await StaffSession(
@@ -57,12 +60,13 @@ async def mark_totp_passed(token: str) -> None:
 
 
 async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
-    """The signed-in user and whether the second factor is done; None if no live session."""
+    """The signed-in user and whether this session verified a code; None if no live session."""
     if not token:
         return None
     row = (
         await StaffSession.select(
             StaffSession.id,
+            StaffSession.created_at,
             StaffSession.last_seen_at,
             StaffSession.totp_passed,
             StaffSession.account.id,
@@ -80,10 +84,9 @@ async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
     if row is None or not row["account.active"]:
         return None
     now = datetime.now(UTC)
-    last_seen = row["last_seen_at"]
-    if last_seen.tzinfo is None:
-        last_seen = last_seen.replace(tzinfo=UTC)
-    if now - last_seen > timedelta(minutes=SESSION_IDLE_MINUTES):
+    last_seen, began = _aware(row["last_seen_at"]), _aware(row["created_at"])
+    idle = now - last_seen > timedelta(minutes=SESSION_IDLE_MINUTES)
+    if idle or now - began > timedelta(hours=get_settings().staff_session_hours):
         async with write_transaction():
             await StaffSession.delete().where(StaffSession.id == row["id"])
         return None
@@ -95,7 +98,7 @@ async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
     account_id = row["account.id"]
     role = row["account.role"]
     # Only what can matter is looked up: region and admin accounts have no schools
-    # of their own, and the role's two-step policy counts only until it is passed.
+    # of their own, and once this session verified a code no policy can ask for more.
     schools = (
         await StaffSchool.select(StaffSchool.school).where(
             (StaffSchool.account == account_id) & (StaffSchool.school.active == True)  # noqa: E712
@@ -103,7 +106,7 @@ async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
         if role in SCHOOL_ROLES
         else []
     )
-    passed = bool(row["totp_passed"])
+    verified = bool(row["totp_passed"])
     user = StaffUser(
         id=account_id,
         username=row["account.username"],
@@ -113,9 +116,14 @@ async def user_for_token(token: str | None) -> tuple[StaffUser, bool] | None:
         region_id=row["account.region"],
         must_change_password=row["account.must_change_password"],
         totp_required=row["account.totp_enabled"]
-        or (not passed and await role_requires_totp(role)),
+        or (not verified and await role_requires_totp(role)),
     )
-    return user, passed
+    return user, verified
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite gives back naive datetimes; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def role_requires_totp(role: str) -> bool:

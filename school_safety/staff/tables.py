@@ -1,6 +1,6 @@
 """Staff accounts and the schools each one covers."""
 
-from piccolo.columns import Boolean, ForeignKey, Serial, Timestamptz, Varchar
+from piccolo.columns import Boolean, ForeignKey, Integer, Serial, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
@@ -24,6 +24,9 @@ class StaffAccount(Table):
     # only then is `totp_enabled` switched on.
     totp_secret = Varchar(length=64, default="")
     totp_enabled = Boolean(default=False)
+    # The TOTP time step of the last code accepted: a code is accepted once, and
+    # only if its step is later, so a code seen over a shoulder cannot be reused.
+    totp_last_step = Integer(default=0)
     last_login_at = Timestamptz(null=True, default=None)
 
 
@@ -48,15 +51,23 @@ class StaffSession(Table):
     )
     created_at = Timestamptz(default=TimestamptzNow())
     last_seen_at = Timestamptz(default=TimestamptzNow())
-    # False between the password and the second factor, when one is required.
+    # True only once a TOTP code was verified in this session. Whether a code is
+    # needed is decided on every request (the account or its role may change).
     totp_passed = Boolean(default=False)
 
 
 class LoginFailure(Table):
-    """A failed sign-in, for throttling across processes; the address is never kept."""
+    """A failed sign-in, for throttling across processes; the address is never kept.
+
+    An attempt is recorded before it is checked and its row removed if it
+    succeeds, so that attempts made at the same moment count one another.
+    """
 
     id: Serial  # the implicit primary key, declared for type checkers
     username = Varchar(length=64, index=True)
+    # password | totp: wrong codes are counted apart, so that signing in again
+    # with the password does not give back the tries at the second step.
+    kind = Varchar(length=16, default="password")
     at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
