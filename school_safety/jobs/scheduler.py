@@ -14,6 +14,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from school_safety.classifier.service import reclassify_pending
 from school_safety.reports.followup import recheck_pending_replies
+from school_safety.staff.housekeeping import forget_stale_sign_ins
 
 JOBS_EVERY_SECONDS = 60
 
@@ -22,6 +23,7 @@ JOBS_EVERY_SECONDS = 60
 JOBS = (
     (reclassify_pending, "classifier.reclassify_pending", 10),
     (recheck_pending_replies, "reports.recheck_pending_replies", 20),
+    (forget_stale_sign_ins, "staff.forget_stale_sign_ins", 30),
 )
 
 

@@ -66,3 +66,14 @@ async def forgive(username: str, kind: str) -> None:
 async def _remove(condition: Combinable) -> None:
     async with write_transaction():
         await LoginFailure.delete().where(condition)
+
+
+async def forget_old_failures(now: datetime | None = None) -> int:
+    """Delete failures older than the window, which no longer count; how many went.
+
+    Each wrong sign-in, even for a name that does not exist, leaves a row.
+    """
+    since = (now or datetime.now(UTC)) - FAILURE_WINDOW
+    async with write_transaction():
+        gone = await LoginFailure.delete().where(LoginFailure.at < since).returning(LoginFailure.id)
+    return len(gone)

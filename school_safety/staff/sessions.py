@@ -52,6 +52,26 @@ async def end_all_sessions(account_id: int, keep_token: str | None = None) -> No
         await StaffSession.delete().where(condition)
 
 
+async def end_expired_sessions(now: datetime | None = None) -> int:
+    """Delete sessions past their idle timeout or their lifetime; how many went.
+
+    A session is also refused when it is next used (user_for_token), but one
+    never used again would otherwise stay in the table for ever.
+    """
+    now = now or datetime.now(UTC)
+    idle_since = now - timedelta(minutes=SESSION_IDLE_MINUTES)
+    began_before = now - timedelta(hours=get_settings().staff_session_hours)
+    async with write_transaction():
+        gone = (
+            await StaffSession.delete()
+            .where(
+                (StaffSession.last_seen_at < idle_since) | (StaffSession.created_at < began_before)
+            )
+            .returning(StaffSession.id)
+        )
+    return len(gone)
+
+
 async def mark_totp_passed(token: str) -> None:
     async with write_transaction():
         await StaffSession.update({StaffSession.totp_passed: True}).where(
