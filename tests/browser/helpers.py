@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from playwright.async_api import Page
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from playwright.async_api import Browser, Page
+
+from tests.browser.conftest import TIMEOUT_MS
 
 PHONE = {"width": 360, "height": 740}
 # The narrowest phones still sold cheaply, and older ones handed down.
@@ -61,3 +66,28 @@ def contrast_ratio(first: tuple[float, float, float], second: tuple[float, float
     """WCAG contrast ratio of two opaque sRGB colours (0-255 channels)."""
     lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+@asynccontextmanager
+async def phone(
+    browser: Browser,
+    language: str,
+    screen: dict[str, int] = PHONE,
+    javascript: bool = True,
+    bypass_csp: bool = False,
+) -> AsyncIterator[Page]:
+    """A page on a touch phone whose browser asks for `language`."""
+    context = await browser.new_context(
+        viewport=screen,
+        screen=screen,
+        is_mobile=True,
+        has_touch=True,
+        java_script_enabled=javascript,
+        bypass_csp=bypass_csp,
+        extra_http_headers={"Accept-Language": language},
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()

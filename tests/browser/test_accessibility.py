@@ -9,8 +9,6 @@ zoom, and headings in order.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -18,15 +16,14 @@ from playwright.async_api import Browser, FilePayload, Page, expect
 
 from school_safety.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from school_safety.web.errors import MESSAGES
-from tests.browser.conftest import TIMEOUT_MS
 from tests.browser.helpers import (
-    PHONE,
     SMALL_PHONE,
     TEXT_SPACING_CSS,
     ZOOMED_PHONE,
     contrast_ratio,
     focused,
     horizontal_overflow,
+    phone,
 )
 from tests.running_server import RunningServer
 from tests.support import jpeg_with_gps
@@ -134,30 +131,6 @@ BORDERS_JS = """() => {
 
 def say(language: str, message: str) -> str:
     return translations(language).gettext(message)
-
-
-@asynccontextmanager
-async def phone(
-    browser: Browser,
-    language: str,
-    screen: dict[str, int] = PHONE,
-    javascript: bool = True,
-    bypass_csp: bool = False,
-) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        viewport=screen,
-        screen=screen,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=javascript,
-        bypass_csp=bypass_csp,
-        extra_http_headers={"Accept-Language": language},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        yield await context.new_page()
-    finally:
-        await context.close()
 
 
 async def open_form(page: Page, server: RunningServer, javascript: bool = True) -> None:

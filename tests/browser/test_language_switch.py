@@ -9,8 +9,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from school_safety.i18n import LANGUAGE_NAMES, translations
-from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import PHONE, horizontal_overflow
+from tests.browser.helpers import horizontal_overflow, phone
 from tests.running_server import RunningServer
 
 HALF_WRITTEN = "мені 8 сыныптағы екі бала күнде"
@@ -21,22 +20,11 @@ async def report_form(
     browser: Browser, server: RunningServer, language: str, javascript: bool
 ) -> AsyncIterator[Page]:
     """A phone on the school's report form, htmx loaded when JavaScript is on."""
-    context = await browser.new_context(
-        viewport=PHONE,
-        is_mobile=True,
-        has_touch=True,
-        java_script_enabled=javascript,
-        extra_http_headers={"Accept-Language": language},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    try:
-        page = await context.new_page()
+    async with phone(browser, language, javascript=javascript) as page:
         await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
         if javascript:
             await page.wait_for_function("() => window.htmx !== undefined")
         yield page
-    finally:
-        await context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["htmx", "no-js"])

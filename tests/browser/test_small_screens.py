@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, expect
+from playwright.async_api import Browser, expect
 
 from school_safety.i18n import translations
-from tests.browser.conftest import TIMEOUT_MS
-from tests.browser.helpers import SMALL_PHONE, horizontal_overflow
+from tests.browser.helpers import SMALL_PHONE, horizontal_overflow, phone
 from tests.running_server import RunningServer
 
 LONG_REPORT = (
@@ -18,40 +17,22 @@ LONG_REPORT = (
 )
 
 
-async def _phone(browser: Browser, language: str) -> BrowserContext:
-    context = await browser.new_context(
-        viewport=SMALL_PHONE,
-        screen=SMALL_PHONE,
-        is_mobile=True,
-        has_touch=True,
-        extra_http_headers={"Accept-Language": language},
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
-
-
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 async def test_pupil_pages_fit_a_320_px_screen(
     browser: Browser, server: RunningServer, language: str
 ) -> None:
-    context = await _phone(browser, language)
-    try:
-        page = await context.new_page()
+    async with phone(browser, language, SMALL_PHONE) as page:
         for path in ("/", "/s/AST-001", "/follow-up", "/no-such-page"):
             await page.goto(f"{server.base_url}{path}", wait_until="load")
             await expect(page.locator("html")).to_have_attribute("lang", language)
             overflow = await horizontal_overflow(page, SMALL_PHONE)
             assert overflow <= 0, f"{path} in {language} is {overflow} px too wide"
-    finally:
-        await context.close()
 
 
 async def test_after_sending_a_long_form_the_answer_is_in_view(
     browser: Browser, server: RunningServer, tmp_path: Path
 ) -> None:
-    context = await _phone(browser, "ru")
-    try:
-        page = await context.new_page()
+    async with phone(browser, "ru", SMALL_PHONE) as page:
         await page.goto(f"{server.base_url}/s/AST-001", wait_until="load")
         await page.wait_for_function("() => window.htmx !== undefined")
         await page.locator("#text").fill(LONG_REPORT * 3)
@@ -67,5 +48,3 @@ async def test_after_sending_a_long_form_the_answer_is_in_view(
         assert 0 <= answer["y"] < SMALL_PHONE["height"] / 2, answer
         assert await horizontal_overflow(page, SMALL_PHONE) <= 0
         assert await page.title() == translations("ru").gettext("Report sent")
-    finally:
-        await context.close()
