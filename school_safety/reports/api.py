@@ -32,7 +32,7 @@ from school_safety.help.helplines import HELPLINES
 from school_safety.i18n import LANGUAGES, N_, gettext, set_language
 from school_safety.reports import limits
 from school_safety.reports.choices import STATUS_FOR_PUPIL
-from school_safety.reports.followup import add_reply, case_for_reporter, find_report_id
+from school_safety.reports.followup import add_reply, case_for_reporter
 from school_safety.reports.intake import ReportDraft, ReportInvalid, submit_report
 from school_safety.reports.limits import (
     TOO_MANY_FOLLOW_UPS,
@@ -145,19 +145,23 @@ def _error(status: int, message: str, fields: dict[str, str] | None = None) -> R
     )
 
 
-# What each error status means, for the OpenAPI schema.
-_ERRORS = {
-    HTTP_404_NOT_FOUND: "No report matches this case code and receipt (X-Receipt).",
+# What each error status answers with and means, for the OpenAPI schema.
+_ERRORS: dict[int, tuple[type, str]] = {
+    HTTP_404_NOT_FOUND: (ApiError, "No report matches this case code and receipt (X-Receipt)."),
+    # Refused by the app's guard before any handler runs: error_response's body.
     HTTP_415_UNSUPPORTED_MEDIA_TYPE: (
+        JsonError,
         "The body is not sent with `Content-Type: application/json`: `error` says so in the "
-        "caller's Accept-Language."
+        "caller's Accept-Language.",
     ),
     HTTP_422_UNPROCESSABLE_ENTITY: (
+        ApiError,
         "Some fields are not right: `fields` holds a message for each, in the report's "
-        "language or the caller's Accept-Language."
+        "language or the caller's Accept-Language.",
     ),
     HTTP_429_TOO_MANY_REQUESTS: (
-        "Too many reports, replies or receipt guesses from this client: try later."
+        ApiError,
+        "Too many reports, replies or receipt guesses from this client: try later.",
     ),
 }
 
@@ -179,9 +183,8 @@ def _documented(status: int, body: type, description: str, *errors: int) -> dict
         ),
     }
     for error in errors:
-        # A 415 comes from the app's guard, before the handler: error_response's body.
-        body_type = JsonError if error == HTTP_415_UNSUPPORTED_MEDIA_TYPE else ApiError
-        answers[error] = ResponseSpec(data_container=body_type, description=_ERRORS[error])
+        body_type, meaning = _ERRORS[error]
+        answers[error] = ResponseSpec(data_container=body_type, description=meaning)
     return answers
 
 
@@ -283,15 +286,12 @@ class ReportsApi(Controller):
         # Only a well-formed code is a guess worth counting; it opens nothing either.
         if normalise_receipt(receipt) is None:
             return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
-        attempt = limits.receipt_attempt(client_key(request))
-        if attempt is None:
+        opened = await limits.check_receipt(client_key(request), receipt, case_code=case)
+        if opened.must_wait:
             return _error(HTTP_429_TOO_MANY_REQUESTS, TOO_MANY_GUESSES)
-        report_id = await find_report_id(receipt, case_code=case)
-        if report_id is None:
-            limits.receipt_was_wrong()
+        if opened.report_id is None:
             return _error(HTTP_404_NOT_FOUND, NOT_FOUND)
-        limits.receipt_was_right(attempt)
-        return report_id
+        return opened.report_id
 
     @get(
         "/{case:str}",

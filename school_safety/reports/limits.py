@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from functools import cache
 
 from school_safety.config import get_settings
 from school_safety.i18n import N_
-from school_safety.web.ratelimit import Hit, SlidingWindowLimiter
+from school_safety.reports.followup import find_report_id
+from school_safety.web.ratelimit import SlidingWindowLimiter
 
 TOO_MANY_SUBMISSIONS = N_(
     "Too many reports were sent from this connection. Please wait a while and try again. "
@@ -63,16 +65,32 @@ _EVERYWHERE = "all"
 _last_warning: float | None = None
 
 
-def receipt_attempt(client: str) -> Hit | None:
-    """Count a receipt attempt as wrong until it proves right; None when the client must wait."""
-    return receipt_failures().try_hit(client)
+@dataclass(frozen=True)
+class ReceiptCheck:
+    """What a receipt opened: a report, nothing, or nothing yet (the client must wait)."""
+
+    report_id: int | None
+    must_wait: bool = False
 
 
-def receipt_was_right(attempt: Hit) -> None:
-    receipt_failures().give_back(attempt)
+async def check_receipt(client: str, receipt: str, case_code: str | None = None) -> ReceiptCheck:
+    """The report a well-formed receipt opens, against the client's limit of wrong ones.
+
+    The try is counted before the look-up, so that tries sent together cannot all
+    pass, and given back when the receipt was right: only wrong ones count.
+    """
+    attempt = receipt_failures().try_hit(client)
+    if attempt is None:
+        return ReceiptCheck(None, must_wait=True)
+    report_id = await find_report_id(receipt, case_code=case_code)
+    if report_id is None:
+        _note_wrong_receipt()
+    else:
+        receipt_failures().give_back(attempt)
+    return ReceiptCheck(report_id)
 
 
-def receipt_was_wrong() -> None:
+def _note_wrong_receipt() -> None:
     """Note a wrong receipt site-wide, to warn operators of guessing (counts only)."""
     global _last_warning
     if _receipt_failures_everywhere().try_hit(_EVERYWHERE) is not None:

@@ -28,7 +28,6 @@ from school_safety.reports.followup import (
     add_evidence,
     add_reply,
     case_for_reporter,
-    find_report_id,
 )
 from school_safety.reports.forms import report_draft_from_form, text_value, uploaded_files
 from school_safety.reports.intake import ReportInvalid, submit_report
@@ -216,14 +215,12 @@ class ReportPages(Controller):
             # A slip of the thumb, not a guess: it names no code, so it is not
             # counted against the pupil, and the message says what is wrong.
             return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": MALFORMED_RECEIPT})
-        attempt = limits.receipt_attempt(client)
-        if attempt is None:
+        opened = await limits.check_receipt(client, receipt)
+        if opened.must_wait:
             return answer(HTTP_429_TOO_MANY_REQUESTS, errors={"receipt": TOO_MANY_GUESSES})
-        report_id = await find_report_id(receipt)
+        report_id = opened.report_id
         if report_id is None:
-            limits.receipt_was_wrong()
             return answer(HTTP_422_UNPROCESSABLE_ENTITY, errors={"receipt": WRONG_RECEIPT})
-        limits.receipt_was_right(attempt)
 
         if action is None:
             return answer(HTTP_200_OK, case=await case_for_reporter(report_id))

@@ -54,15 +54,6 @@ class SlidingWindowLimiter:
             events.popleft()
         return events
 
-    def blocked(self, key: str) -> bool:
-        if self.limit <= 0:
-            return False
-        return len(self._recent(key, time.monotonic())) >= self.limit
-
-    def hit(self, key: str) -> None:
-        if self.limit > 0:
-            self._recent(key, time.monotonic()).append(time.monotonic())
-
     def try_hit(self, key: str) -> Hit | None:
         """Count one event unless the key is at its limit; None when it is.
 
@@ -84,12 +75,6 @@ class SlidingWindowLimiter:
         events = self._events.get(hit.key)
         if events is not None and hit.at in events:
             events.remove(hit.at)
-
-    def retry_after(self, key: str) -> int:
-        events = self._events.get(key)
-        if not events:
-            return 0
-        return max(1, int(events[0] + self.window - time.monotonic()) + 1)
 
     def clear(self) -> None:
         self._events.clear()
